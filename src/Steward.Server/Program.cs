@@ -1,0 +1,39 @@
+using Scalar.AspNetCore;
+using Steward;
+using Steward.Audit;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.ConfigureKestrel(k =>
+{
+    k.AddServerHeader = false;
+    k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Steward:MaxRequestBodyBytes", 1_048_576L);
+});
+builder.Services.AddSteward(builder.Configuration).AddStewardHttp();
+
+var app = builder.Build();
+await app.Services.InitializeStewardAsync();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.Use(async (http, next) =>
+{
+    // responses hold personal data: never cached by a proxy or the browser (ASVS V8.1.1)
+    http.Response.Headers.CacheControl = "no-store";
+    http.Response.Headers.XContentTypeOptions = "nosniff";
+    await next(http);
+});
+app.UseRequestAudit();
+app.UseRateLimiter();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapScalarApiReference("/reference", o => o.WithTitle("Steward API"));
+app.MapGet("/", () => Results.Redirect("/reference")).ExcludeFromDescription();
+app.MapGet("/health", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
+app.MapSteward();
+
+app.Run();
+
+/// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

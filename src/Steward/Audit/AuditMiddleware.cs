@@ -1,0 +1,90 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Steward.Data;
+
+namespace Steward.Audit;
+
+/// <summary>
+/// Every request to /v1 leaves an audit event, refused and failed ones included (G-47, P-22). A use case that
+/// changes data writes its event in its own transaction; for the rest (reads, refusals, failures) this writes one.
+/// </summary>
+public static class AuditMiddleware
+{
+    public static IApplicationBuilder UseRequestAudit(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (!http.Request.Path.StartsWithSegments("/v1"))
+        {
+            await next(http);
+            return;
+        }
+        var context = http.RequestServices.GetRequiredService<AuditContext>();
+        context.IpAddress = http.Connection.RemoteIpAddress?.ToString();
+        context.CorrelationId = http.TraceIdentifier;
+        var failed = false;
+        try
+        {
+            await next(http);
+        }
+        catch
+        {
+            failed = true;
+            throw;
+        }
+        finally
+        {
+            if (!context.Recorded) await RecordAsync(http, context, failed ? 500 : http.Response.StatusCode);
+        }
+    });
+
+    private static async Task RecordAsync(HttpContext http, AuditContext context, int status)
+    {
+        // a fresh scope: the request's unit of work may hold a failed change
+        await using var scope = http.RequestServices.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+        var scoped = scope.ServiceProvider.GetRequiredService<AuditContext>();
+        scoped.ActorType = context.ActorType;
+        scoped.ActorId = context.ActorId;
+        scoped.ClientId = context.ClientId;
+        scoped.IpAddress = context.IpAddress;
+        scoped.CorrelationId = context.CorrelationId;
+        var db = scope.ServiceProvider.GetRequiredService<StewardDb>();
+        var (resourceType, resourceId) = Resource(http);
+        await using var write = await db.BeginWriteAsync(CancellationToken.None);
+        await scope.ServiceProvider.GetRequiredService<AuditLog>().RecordAsync(db, Action(http), resourceType, resourceId,
+            CancellationToken.None, outcome: Outcome(status), status: status);
+        await write.CommitAsync(CancellationToken.None);
+    }
+
+    private static string Action(HttpContext http)
+    {
+        var endpoint = http.GetEndpoint();
+        if (endpoint?.Metadata.GetMetadata<IEndpointNameMetadata>() is { } name) return name.EndpointName;
+        var pattern = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+        return Truncate($"{http.Request.Method} {pattern}", 100);
+    }
+
+    /// <summary>The most specific id in the route: /clients/{clientId}/contacts/{contactId} names the contact.</summary>
+    private static (string?, string?) Resource(HttpContext http)
+    {
+        string? type = null, id = null;
+        foreach (var (key, value) in http.Request.RouteValues)
+        {
+            if (!key.EndsWith("Id", StringComparison.Ordinal) || value is null) continue;
+            type = key[..^2];
+            id = Truncate(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "", 100);
+        }
+        return (type, id);
+    }
+
+    public static string Outcome(int status) => status switch
+    {
+        < 400 => "success",
+        401 or 403 or 404 or 429 => "refused",
+        < 500 => "invalid",
+        _ => "failed",
+    };
+
+    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
+}

@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Steward.Data;
+using Steward.Http;
+
+namespace Steward.Clients;
+
+public static class ClientEndpoints
+{
+    public sealed record ClientView(Guid Id, string Name, string Status, DateTimeOffset CreatedAt);
+
+    public static RouteGroupBuilder MapSignUp(this RouteGroupBuilder v1)
+    {
+        v1.MapPost("/signup", async (SignUp.Request request, SignUp signUp, HttpContext http, CancellationToken ct) =>
+                (await signUp.HandleAsync(request, http.Connection.RemoteIpAddress?.ToString(), Truncate(http.Request.Headers.UserAgent.ToString()), ct))
+                .ToHttp(r => TypedResults.Created($"/v1/clients/{r.ClientId}", r)))
+            .AllowAnonymous().RequireRateLimiting(RateLimits.SignUp)
+            .WithTags("Clients").WithName("SignUp").WithSummary("Create a client, accepting every current legal document");
+        return v1;
+    }
+
+    /// <summary>
+    /// Everything under /v1/clients/{clientId}: only a credential of that very client gets in. Any other id answers
+    /// 404, the same as an id that does not exist, so nothing tells one client about another.
+    /// </summary>
+    public static RouteGroupBuilder MapClient(this RouteGroupBuilder v1)
+    {
+        var client = v1.MapGroup("/clients/{clientId}").RequireAuthorization(Policies.ClientApi)
+            .AddEndpointFilter(async (context, next) =>
+            {
+                var http = context.HttpContext;
+                var own = http.User.FindFirst(ApiKeyAuthentication.ClientClaim)?.Value;
+                if (own is null || !Guid.TryParse(http.Request.RouteValues["clientId"] as string, out var clientId)
+                    || !Guid.TryParse(own, out var ownId) || clientId != ownId)
+                    return Errors.NotFound("client").ToProblem();
+                http.RequestServices.GetRequiredService<StewardDb>().TenantId = clientId;
+                return await next(context);
+            });
+        client.MapGet("/", async (Guid clientId, StewardDb db, CancellationToken ct) =>
+                await db.Clients.AsNoTracking().Where(c => c.Id == clientId)
+                    .Select(c => new ClientView(c.Id, c.Name, c.Status, c.CreatedAt)).SingleAsync(ct))
+            .WithTags("Clients").WithName("GetClient").WithSummary("The client itself");
+        return client;
+    }
+
+    private static string? Truncate(string? value) => string.IsNullOrEmpty(value) ? null : value.Length > 512 ? value[..512] : value;
+}
+
+public static class Policies
+{
+    public const string ClientApi = "client-api";
+}
+
+public static class RateLimits
+{
+    public const string Public = "public";
+    public const string SignUp = "signup";
+}

@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using Steward.Crypto;
+using Steward.Data;
+using Steward.Http;
+using Steward.Widgets;
+
+namespace Steward.Consents;
+
+/// <summary>A contact's consent history with its proof (Art. 7(1)): what was shown, when, from where, how.</summary>
+public sealed class ConsentHistory(StewardDb db, KeyVault vault)
+{
+    public sealed record Proof(Guid Id, string Purpose, string Kind, string Method, DateTimeOffset At, Guid? WidgetId,
+        int? WidgetVersion, string? Text, string? TextSha256, string? IpAddress, string? UserAgent);
+
+    public async Task<Result<List<Proof>>> HandleAsync(Guid clientId, Guid contactId, CancellationToken ct)
+    {
+        if (!await db.Contacts.AnyAsync(c => c.Id == contactId, ct)) return Errors.NotFound("contact");
+        using var key = await vault.OpenAsync(clientId, contactId, ct);
+        if (key is null) return Errors.NotFound("contact");
+        var events = await db.ConsentEvents.AsNoTracking().Where(e => e.ContactId == contactId).ToListAsync(ct);
+        var widgetIds = events.Where(e => e.WidgetId is not null).Select(e => e.WidgetId!.Value).Distinct().ToList();
+        var versions = await db.WidgetVersions.AsNoTracking().Where(v => widgetIds.Contains(v.WidgetId)).ToListAsync(ct);
+        var texts = versions.SelectMany(v => DefineWidget.Purposes(v).Select(p => (v.WidgetId, v.Version, p.Key, p.Text)))
+            .ToDictionary(t => (t.WidgetId, t.Version, t.Key), t => t.Text);
+        return events.OrderBy(e => e.At).ThenBy(e => e.Id).Select(e => new Proof(e.Id, e.Purpose, e.Kind, e.Method, e.At,
+            e.WidgetId, e.WidgetVersion,
+            e.WidgetId is { } w && e.WidgetVersion is { } v ? texts.GetValueOrDefault((w, v, e.Purpose)) : null,
+            e.TextSha256, key.OpenString("consent.ip", e.IpAddressSealed), key.OpenString("consent.userAgent", e.UserAgentSealed))).ToList();
+    }
+}

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Steward.Audit;
+using Steward.Contacts;
+using Steward.Crypto;
+using Steward.Data;
+using Steward.Http;
+using Steward.Widgets;
+
+namespace Steward.Consents;
+
+/// <summary>
+/// A data subject submits a client's widget (P-03, P-06, Art. 7). A purpose counts as consented only when the
+/// submission sets it to JSON <c>true</c>; without that for a required purpose nothing is stored. Each consent is
+/// recorded with the server's time, the submitter's IP and user agent, the widget and version, and the exact text.
+/// </summary>
+public sealed class SubmitWidget(StewardDb db, KeyVault vault, BlindIndex index, WithdrawalLinks links, AuditLog audit,
+    AuditContext actor, TimeProvider clock)
+{
+    public sealed record Request(Dictionary<string, JsonElement>? Fields, Dictionary<string, JsonElement>? Consents);
+    public sealed record ConsentReceipt(Guid Id, string Purpose, int WidgetVersion, DateTimeOffset At, string WithdrawUrl);
+    public sealed record Response(Guid WidgetId, int WidgetVersion, List<ConsentReceipt> Consents);
+
+    public async Task<Result<Response>> HandleAsync(Guid widgetId, Request request, string? ipAddress, string? userAgent, CancellationToken ct)
+    {
+        var widget = await db.Widgets.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(w => w.Id == widgetId, ct);
+        if (widget is null) return Errors.NotFound("widget");
+        db.TenantId = widget.ClientId;
+        actor.ActorType = "public";
+        actor.ClientId = widget.ClientId;
+        var version = await db.WidgetVersions.AsNoTracking().SingleAsync(v => v.WidgetId == widgetId && v.Version == widget.CurrentVersion, ct);
+        var purposes = DefineWidget.Purposes(version);
+        var collected = JsonSerializer.Deserialize<List<string>>(version.Fields)!;
+
+        var problems = new Problems();
+        var given = Consented(request.Consents, purposes, problems);
+        foreach (var required in purposes.Where(p => p.Required && !given.Contains(p.Key)))
+            problems.Add("consents." + required.Key, "This consent is required to submit, and must be given actively (true).");
+        var body = ToContactBody(request.Fields, collected, problems);
+        var declared = await DeclareFields.DeclaredAsync(db, ct);
+        var values = ContactFields.Parse(body, declared, problems);
+        if (values.Standard.Values.All(v => v is null) && values.Custom.Values.All(v => v is null))
+            problems.Add("fields", "Fill in at least one field.");
+        if (problems.Any) return Errors.Invalid(problems);
+
+        var now = clock.GetUtcNow();
+        var emailIndex = await index.EmailAsync(widget.ClientId, values.Standard.GetValueOrDefault("email"), ct);
+        var existing = emailIndex is null ? null : await db.Contacts.SingleOrDefaultAsync(c => c.EmailIndex == emailIndex, ct);
+        var created = existing is null;
+        Contact contact;
+        DataKey key;
+        if (existing is null)
+        {
+            (contact, key) = await CreateContact.NewAsync(vault, widget.ClientId, "widget", now, ct);
+        }
+        else
+        {
+            contact = existing;
+            key = await vault.OpenAsync(widget.ClientId, existing.Id, ct) ?? throw new InvalidOperationException("A stored contact has no key.");
+        }
+        using (key)
+        {
+            var custom = ContactFields.Merge(created ? [] : ContactFields.OpenCustom(contact, key), values);
+            await ContactFields.ApplyAsync(contact, key, values, custom, index, ct);
+            contact.UpdatedAt = now;
+            var receipts = new List<ConsentReceipt>();
+            try
+            {
+                await using var write = await db.BeginWriteAsync(ct);
+                if (created) db.Contacts.Add(contact);
+                foreach (var purpose in purposes.Where(p => given.Contains(p.Key)))
+                {
+                    var consent = new ConsentEvent
+                    {
+                        Id = Guid.CreateVersion7(), ClientId = widget.ClientId, ContactId = contact.Id, Purpose = purpose.Key,
+                        Kind = ConsentEvent.Given, Method = "widget", WidgetId = widget.Id, WidgetVersion = version.Version,
+                        TextSha256 = purpose.TextSha256, At = now,
+                        IpAddressSealed = key.Seal("consent.ip", ipAddress), UserAgentSealed = key.Seal("consent.userAgent", userAgent),
+                    };
+                    db.ConsentEvents.Add(consent);
+                    receipts.Add(new ConsentReceipt(consent.Id, purpose.Key, version.Version, now, "/v1/public/consents/withdraw?token="
+                        + await links.TokenAsync(new(widget.ClientId, contact.Id, purpose.Key), ct)));
+                }
+                await audit.RecordAsync(db, "SubmitWidget", "widget", widget.Id.ToString(), ct, status: 201);
+                await write.CommitAsync(ct);
+            }
+            catch (DbUpdateException) when (created)
+            {
+                // the same email arrived twice at once: the other submission won; this one is refused whole
+                await vault.DestroyAsync(widget.ClientId, [contact.Id], CancellationToken.None);
+                return Errors.Conflict("The same subject was submitted twice at once; submit again.");
+            }
+            return new Response(widget.Id, version.Version, receipts);
+        }
+    }
+
+    /// <summary>The purposes set to JSON true. Anything else (false, "true", 1, absent) is no consent.</summary>
+    private static HashSet<string> Consented(Dictionary<string, JsonElement>? consents, List<WidgetVersion.Purpose> purposes, Problems problems)
+    {
+        var given = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, value) in consents ?? [])
+        {
+            if (purposes.All(p => p.Key != key)) problems.Add("consents." + ContactFields.Safe(key), "The widget asks for no such consent.");
+            else if (value.ValueKind == JsonValueKind.True) given.Add(key);
+        }
+        return given;
+    }
+
+    private static JsonElement ToContactBody(Dictionary<string, JsonElement>? fields, List<string> collected, Problems problems)
+    {
+        var standard = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var custom = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var (name, value) in fields ?? [])
+        {
+            if (!collected.Contains(name)) problems.Add("fields." + ContactFields.Safe(name), "The widget does not collect this field.");
+            else if (ContactFields.StandardNames.Contains(name)) standard[name] = value;
+            else custom[name] = value;
+        }
+        if (custom.Count > 0) standard["custom"] = JsonSerializer.SerializeToElement(custom);
+        return JsonSerializer.SerializeToElement(standard);
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+using Steward.Audit;
+using Steward.Crypto;
+using Steward.Data;
+using Steward.Http;
+
+namespace Steward.Contacts;
+
+/// <summary>
+/// Erases a contact for good (Art. 17): the ledger entry first and durably, then the key is destroyed (from that
+/// moment no copy anywhere, backups included, can be read), then its rows go with the audit event. A crash between
+/// the steps is finished by <see cref="ReplayForgetLedger"/> on the next start.
+/// </summary>
+public sealed class EraseContact(StewardDb db, KeyVault vault, ForgetLedger ledger, AuditLog audit, TimeProvider clock)
+{
+    public sealed record Receipt(Guid ContactId, DateTimeOffset ErasedAt, string Method);
+
+    public async Task<Result<Receipt>> HandleAsync(Guid clientId, Guid contactId, CancellationToken ct)
+    {
+        if (!await db.Contacts.AnyAsync(c => c.Id == contactId, ct)) return Errors.NotFound("contact");
+        var now = clock.GetUtcNow();
+        await ledger.AppendAsync(clientId, [contactId], ForgetLedger.ContactKind, now, ct);
+        await vault.DestroyAsync(clientId, [contactId], ct);
+
+        await using var write = await db.BeginWriteAsync(ct);
+        await DeleteRowsAsync(db, clientId, [contactId], ct);
+        await audit.RecordAsync(db, "EraseContact", "contact", contactId.ToString(), ct);
+        await write.CommitAsync(ct);
+        return new Receipt(contactId, now, "crypto-shredding: key destroyed, rows deleted");
+    }
+
+    /// <summary>Every row that belongs to these contacts, in every table.</summary>
+    public static async Task DeleteRowsAsync(StewardDb db, Guid clientId, IReadOnlyCollection<Guid> contactIds, CancellationToken ct)
+    {
+        await db.ConsentEvents.IgnoreQueryFilters().Where(e => e.ClientId == clientId && contactIds.Contains(e.ContactId)).ExecuteDeleteAsync(ct);
+        await db.Contacts.IgnoreQueryFilters().Where(c => c.ClientId == clientId && contactIds.Contains(c.Id)).ExecuteDeleteAsync(ct);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Data.Common;
+using Microsoft.Extensions.Options;
+using Steward.Data;
+
+namespace Steward.Crypto;
+
+/// <summary>
+/// The append-only list of every erased subject (ids only, never data), kept apart from the data and the key
+/// store so that no restore overwrites it. An erasure is written here first and durably; replaying the ledger
+/// finishes any erasure that a crash interrupted and removes whatever a restored backup brought back.
+/// </summary>
+public sealed class ForgetLedger(IOptions<StorageOptions> storage) : IAsyncDisposable
+{
+    private const string SqliteSchema = """
+        CREATE TABLE IF NOT EXISTS forget_ledger (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, client_id BLOB NOT NULL, subject_id BLOB NOT NULL,
+            kind TEXT NOT NULL, erased_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_forget_ledger_erased_at ON forget_ledger (erased_at);
+        CREATE TRIGGER IF NOT EXISTS forget_ledger_no_update BEFORE UPDATE ON forget_ledger
+            BEGIN SELECT RAISE(ABORT, 'the forget ledger is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS forget_ledger_no_delete BEFORE DELETE ON forget_ledger
+            BEGIN SELECT RAISE(ABORT, 'the forget ledger is append-only'); END;
+        """;
+
+    private const string PostgresSchema = """
+        CREATE SCHEMA IF NOT EXISTS steward_ledger;
+        CREATE TABLE IF NOT EXISTS steward_ledger.forget_ledger (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, client_id uuid NOT NULL, subject_id uuid NOT NULL,
+            kind text NOT NULL, erased_at bigint NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_forget_ledger_erased_at ON steward_ledger.forget_ledger (erased_at);
+        CREATE OR REPLACE FUNCTION steward_ledger.append_only() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN RAISE EXCEPTION 'the forget ledger is append-only'; END $$;
+        DROP TRIGGER IF EXISTS forget_ledger_append_only ON steward_ledger.forget_ledger;
+        CREATE TRIGGER forget_ledger_append_only BEFORE UPDATE OR DELETE ON steward_ledger.forget_ledger
+            FOR EACH ROW EXECUTE FUNCTION steward_ledger.append_only();
+        """;
+
+    public const string ContactKind = "contact";
+
+    private readonly SqlStore _store = new(storage.Value.Database.Provider, storage.Value.LedgerConnection, durableCommits: true);
+
+    public sealed record Entry(long Seq, Guid ClientId, Guid SubjectId, string Kind, DateTimeOffset ErasedAt);
+
+    public Task InitializeAsync(CancellationToken ct) => _store.InitializeAsync(SqliteSchema, PostgresSchema, ct);
+
+    public async Task AppendAsync(Guid clientId, IReadOnlyCollection<Guid> subjectIds, string kind, DateTimeOffset at, CancellationToken ct)
+    {
+        if (_store.IsSqlite) await _store.WriteGate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await _store.OpenAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            foreach (var id in subjectIds)
+            {
+                await using var insert = SqlStore.Command(connection,
+                    "INSERT INTO forget_ledger (client_id, subject_id, kind, erased_at) VALUES (@c, @s, @k, @t)", tx,
+                    ("@c", clientId), ("@s", id), ("@k", kind), ("@t", at.ToUnixTimeMilliseconds()));
+                await insert.ExecuteNonQueryAsync(ct);
+            }
+            await tx.CommitAsync(ct);
+        }
+        finally
+        {
+            if (_store.IsSqlite) _store.WriteGate.Release();
+        }
+    }
+
+    /// <summary>Every entry erased at or after <paramref name="since"/>, oldest first, streamed.</summary>
+    public async IAsyncEnumerable<Entry> ReadSinceAsync(DateTimeOffset since,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await _store.OpenAsync(ct);
+        await using var select = SqlStore.Command(connection,
+            "SELECT seq, client_id, subject_id, kind, erased_at FROM forget_ledger WHERE erased_at >= @t ORDER BY seq", null,
+            ("@t", since.ToUnixTimeMilliseconds()));
+        await using var reader = await select.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) yield return Read(reader);
+    }
+
+    private static Entry Read(DbDataReader r) =>
+        new(r.GetInt64(0), r.GetGuid(1), r.GetGuid(2), r.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)));
+
+    public ValueTask DisposeAsync() => _store.DisposeAsync();
+}

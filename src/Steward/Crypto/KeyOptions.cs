@@ -1,0 +1,11 @@
+namespace Steward.Crypto;
+
+/// <summary>
+/// The key-encryption key (KEK) that wraps every data key. Never in source: from the environment
+/// (<c>Steward__Keys__KeyEncryptionKey</c>, base64 of 32 bytes), from a file, or generated on first run.
+/// </summary>
+public sealed class KeyOptions
+{
+    public string? KeyEncryptionKey { get; set; }
+    public string? KeyFile { get; set; }
+}

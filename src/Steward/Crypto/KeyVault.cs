@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Steward.Data;
+
+namespace Steward.Crypto;
+
+/// <summary>
+/// The key store: one wrapped AES-256 key per data subject, kept apart from the data so that no data backup
+/// holds a key that opens it. Destroying a subject's key here is what erases it everywhere (crypto-shredding).
+/// </summary>
+public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey kek) : IAsyncDisposable
+{
+    private const string SqliteSchema = """
+        CREATE TABLE IF NOT EXISTS subject_keys (
+            subject_id BLOB PRIMARY KEY, client_id BLOB NOT NULL, kek_id TEXT NOT NULL,
+            wrapped BLOB NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_subject_keys_client ON subject_keys (client_id);
+        CREATE TABLE IF NOT EXISTS vault_secrets (
+            name TEXT PRIMARY KEY, kek_id TEXT NOT NULL, wrapped BLOB NOT NULL, created_at INTEGER NOT NULL);
+        """;
+
+    private const string PostgresSchema = """
+        CREATE SCHEMA IF NOT EXISTS steward_keys;
+        CREATE TABLE IF NOT EXISTS steward_keys.subject_keys (
+            subject_id uuid PRIMARY KEY, client_id uuid NOT NULL, kek_id text NOT NULL,
+            wrapped bytea NOT NULL, created_at bigint NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_subject_keys_client ON steward_keys.subject_keys (client_id);
+        CREATE TABLE IF NOT EXISTS steward_keys.vault_secrets (
+            name text PRIMARY KEY, kek_id text NOT NULL, wrapped bytea NOT NULL, created_at bigint NOT NULL);
+        """;
+
+    private readonly SqlStore _store = new(storage.Value.Database.Provider, storage.Value.KeysConnection);
+    private readonly ConcurrentDictionary<string, byte[]> _secrets = new(StringComparer.Ordinal);
+
+    public string KekId => kek.Id;
+
+    public Task InitializeAsync(CancellationToken ct) => _store.InitializeAsync(SqliteSchema, PostgresSchema, ct);
+
+    /// <summary>Creates and stores a new key for a subject. Stored before any data it seals is written.</summary>
+    public async Task<DataKey> CreateAsync(Guid clientId, Guid subjectId, CancellationToken ct)
+    {
+        var material = RandomNumberGenerator.GetBytes(32);
+        var wrapped = kek.Wrap(material, WrapContext(clientId, subjectId));
+        await WriteAsync(async (connection, tx) =>
+        {
+            await using var insert = SqlStore.Command(connection,
+                "INSERT INTO subject_keys (subject_id, client_id, kek_id, wrapped, created_at) VALUES (@s, @c, @k, @w, @t)", tx,
+                ("@s", subjectId), ("@c", clientId), ("@k", kek.Id), ("@w", wrapped), ("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            await insert.ExecuteNonQueryAsync(ct);
+        }, ct);
+        return new DataKey(clientId, subjectId, material);
+    }
+
+    /// <summary>A key shared by several writers (an audit month): whoever comes first creates it.</summary>
+    public async Task<DataKey> OpenOrCreateAsync(Guid clientId, Guid subjectId, CancellationToken ct)
+    {
+        if (await OpenAsync(clientId, subjectId, ct) is { } existing) return existing;
+        var material = RandomNumberGenerator.GetBytes(32);
+        await WriteAsync(async (connection, tx) =>
+        {
+            await using var insert = SqlStore.Command(connection,
+                "INSERT INTO subject_keys (subject_id, client_id, kek_id, wrapped, created_at) VALUES (@s, @c, @k, @w, @t) ON CONFLICT (subject_id) DO NOTHING", tx,
+                ("@s", subjectId), ("@c", clientId), ("@k", kek.Id), ("@w", kek.Wrap(material, WrapContext(clientId, subjectId))),
+                ("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            await insert.ExecuteNonQueryAsync(ct);
+        }, ct);
+        return await OpenAsync(clientId, subjectId, ct) ?? throw new InvalidOperationException("The key vanished as it was made.");
+    }
+
+    /// <summary>The subject's key, or null once it has been destroyed.</summary>
+    public async Task<DataKey?> OpenAsync(Guid clientId, Guid subjectId, CancellationToken ct)
+    {
+        var keys = await OpenManyAsync(clientId, [subjectId], ct);
+        return keys.GetValueOrDefault(subjectId);
+    }
+
+    public async Task<Dictionary<Guid, DataKey>> OpenManyAsync(Guid clientId, IReadOnlyCollection<Guid> subjectIds, CancellationToken ct)
+    {
+        var result = new Dictionary<Guid, DataKey>(subjectIds.Count);
+        if (subjectIds.Count == 0) return result;
+        await using var connection = await _store.OpenAsync(ct);
+        foreach (var chunk in subjectIds.Chunk(500))
+        {
+            await using var select = SqlStore.Command(connection, _store.IsSqlite
+                ? $"SELECT subject_id, wrapped FROM subject_keys WHERE client_id = @c AND subject_id IN ({string.Join(',', chunk.Select((_, i) => "@p" + i))})"
+                : "SELECT subject_id, wrapped FROM subject_keys WHERE client_id = @c AND subject_id = ANY(@ids)");
+            AddParameter(select, "@c", clientId);
+            if (_store.IsSqlite) for (var i = 0; i < chunk.Length; i++) AddParameter(select, "@p" + i, chunk[i]);
+            else AddParameter(select, "@ids", chunk);
+            await using var reader = await select.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var subjectId = reader.GetGuid(0);
+                var material = kek.Unwrap((byte[])reader.GetValue(1), WrapContext(clientId, subjectId));
+                result[subjectId] = new DataKey(clientId, subjectId, material);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Destroys subjects' keys. Afterwards nothing sealed under them can be read, in any copy.</summary>
+    public Task DestroyAsync(Guid clientId, IReadOnlyCollection<Guid> subjectIds, CancellationToken ct) =>
+        WriteAsync(async (connection, tx) =>
+        {
+            foreach (var id in subjectIds)
+            {
+                await using var delete = SqlStore.Command(connection,
+                    "DELETE FROM subject_keys WHERE client_id = @c AND subject_id = @s", tx, ("@c", clientId), ("@s", id));
+                await delete.ExecuteNonQueryAsync(ct);
+            }
+        }, ct);
+
+    /// <summary>A deployment-wide secret (blind-index root, link-signing key): random, wrapped by the KEK, made once.</summary>
+    public async Task<byte[]> SecretAsync(string name, CancellationToken ct)
+    {
+        if (_secrets.TryGetValue(name, out var cached)) return cached;
+        var context = System.Text.Encoding.UTF8.GetBytes("steward/secret/" + name);
+        var candidate = RandomNumberGenerator.GetBytes(32);
+        byte[]? stored = null;
+        await WriteAsync(async (connection, tx) =>
+        {
+            await using var insert = SqlStore.Command(connection,
+                "INSERT INTO vault_secrets (name, kek_id, wrapped, created_at) VALUES (@n, @k, @w, @t) ON CONFLICT (name) DO NOTHING", tx,
+                ("@n", name), ("@k", kek.Id), ("@w", kek.Wrap(candidate, context)), ("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            await insert.ExecuteNonQueryAsync(ct);
+            await using var select = SqlStore.Command(connection, "SELECT wrapped FROM vault_secrets WHERE name = @n", tx, ("@n", name));
+            stored = (byte[])(await select.ExecuteScalarAsync(ct))!;
+        }, ct);
+        var secret = kek.Unwrap(stored, context);
+        return _secrets.GetOrAdd(name, secret);
+    }
+
+    public async Task<long> CountAsync(Guid clientId, CancellationToken ct)
+    {
+        await using var connection = await _store.OpenAsync(ct);
+        await using var count = SqlStore.Command(connection, "SELECT COUNT(*) FROM subject_keys WHERE client_id = @c", null, ("@c", clientId));
+        return Convert.ToInt64(await count.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct)
+    {
+        if (_store.IsSqlite) await _store.WriteGate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await _store.OpenAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await work(connection, tx);
+            await tx.CommitAsync(ct);
+        }
+        finally
+        {
+            if (_store.IsSqlite) _store.WriteGate.Release();
+        }
+    }
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    private static byte[] WrapContext(Guid clientId, Guid subjectId) =>
+        [.. "steward/dek/v1"u8, .. clientId.ToByteArray(), .. subjectId.ToByteArray()];
+
+    public ValueTask DisposeAsync() => _store.DisposeAsync();
+}

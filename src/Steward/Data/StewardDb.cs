@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Steward.Agreements;
+using Steward.Audit;
+using Steward.Clients;
+using Steward.Consents;
+using Steward.Contacts;
+using Steward.Widgets;
+
+namespace Steward.Data;
+
+/// <summary>
+/// The one DbContext. Every <see cref="ITenantOwned"/> row is filtered by <see cref="TenantId"/>: with no tenant
+/// set, such queries return nothing (fail closed). Work across tenants says so with IgnoreQueryFilters.
+/// </summary>
+public abstract class StewardDb(DbContextOptions options) : DbContext(options)
+{
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> SqliteWriteGates = new(StringComparer.Ordinal);
+
+    /// <summary>The client whose rows this unit of work may see. Set once the caller is authorised for it.</summary>
+    public Guid? TenantId { get; set; }
+
+    public DbSet<Client> Clients => Set<Client>();
+    public DbSet<ClientUser> ClientUsers => Set<ClientUser>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Agreement> Agreements => Set<Agreement>();
+    public DbSet<Acceptance> Acceptances => Set<Acceptance>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<CustomField> CustomFields => Set<CustomField>();
+    public DbSet<Widget> Widgets => Set<Widget>();
+    public DbSet<WidgetVersion> WidgetVersions => Set<WidgetVersion>();
+    public DbSet<ConsentEvent> ConsentEvents => Set<ConsentEvent>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
+    public DbSet<LedgerCheckpoint> LedgerCheckpoints => Set<LedgerCheckpoint>();
+
+    public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        Client.Configure(modelBuilder);
+        ClientUser.Configure(modelBuilder);
+        ApiKey.Configure(modelBuilder);
+        Agreement.Configure(modelBuilder);
+        Acceptance.Configure(modelBuilder);
+        Contact.Configure(modelBuilder);
+        CustomField.Configure(modelBuilder);
+        Widget.Configure(modelBuilder);
+        ConsentEvent.Configure(modelBuilder);
+        AuditEvent.Configure(modelBuilder);
+        modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
+
+        TenantOwned<ClientUser>(modelBuilder);
+        TenantOwned<ApiKey>(modelBuilder);
+        TenantOwned<Acceptance>(modelBuilder);
+        TenantOwned<Contact>(modelBuilder);
+        TenantOwned<CustomField>(modelBuilder);
+        TenantOwned<Widget>(modelBuilder);
+        TenantOwned<WidgetVersion>(modelBuilder);
+        TenantOwned<ConsentEvent>(modelBuilder);
+    }
+
+    private void TenantOwned<T>(ModelBuilder model) where T : class, ITenantOwned =>
+        model.Entity<T>().HasQueryFilter(e => e.ClientId == TenantId);
+
+    /// <summary>
+    /// Starts the one transaction of a change. On SQLite, writers queue in process (one writer per file anyway).
+    /// Audit events added in it are chained and saved by <see cref="WriteScope.CommitAsync"/>.
+    /// </summary>
+    public async Task<WriteScope> BeginWriteAsync(CancellationToken ct)
+    {
+        SemaphoreSlim? gate = null;
+        if (IsSqlite)
+        {
+            gate = SqliteWriteGates.GetOrAdd(Database.GetConnectionString()!, _ => new SemaphoreSlim(1, 1));
+            await gate.WaitAsync(ct);
+        }
+        try
+        {
+            var tx = await Database.BeginTransactionAsync(ct);
+            return new WriteScope(this, tx, gate);
+        }
+        catch
+        {
+            gate?.Release();
+            throw;
+        }
+    }
+}
+
+/// <summary>How far the forget ledger has been replayed into this database (moves back with a restore).</summary>
+public sealed class LedgerCheckpoint
+{
+    public int Id { get; set; }
+    public DateTimeOffset ReplayedThrough { get; set; }
+}
+
+public sealed class SqliteStewardDb(DbContextOptions<SqliteStewardDb> options) : StewardDb(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot compare or order DateTimeOffset text; stored as UTC ticks they order correctly
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+}
+
+public sealed class PostgresStewardDb(DbContextOptions<PostgresStewardDb> options) : StewardDb(options);

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+
+namespace Steward.Http;
+
+/// <summary>
+/// Exceptions leave as RFC 9457 problems: a malformed body is the caller's 400 with what was wrong (JSON paths,
+/// never values); anything else is a 500 that says nothing about the inside. No stack traces on the wire.
+/// </summary>
+public sealed partial class ProblemHandling(IProblemDetailsService problems, ILogger<ProblemHandling> log) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var http = httpContext;
+        var (status, type, detail) = exception switch
+        {
+            BadHttpRequestException bad when bad.InnerException is JsonException json =>
+                (StatusCodes.Status400BadRequest, "invalid-json", JsonDetail(json)),
+            BadHttpRequestException bad => (bad.StatusCode, "bad-request", bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? "The request body is too large." : "The request could not be read: check the parameters and the body."),
+            _ => (StatusCodes.Status500InternalServerError, "internal", "Something went wrong on our side. It was logged."),
+        };
+        if (status >= 500) LogFailure(log, exception, http.TraceIdentifier);
+        http.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails { Status = status, Type = ErrorHttpMapping.TypeBase + type, Detail = detail },
+            Exception = exception,
+        });
+    }
+
+    /// <summary>System.Text.Json's messages name the path and the type, not the value, so they can be shown.</summary>
+    private static string JsonDetail(JsonException json) =>
+        "The JSON body is not valid for this request" + (json.Path is { Length: > 0 } path ? $" at {Cut(path)}" : "") + ": "
+        + Cut((json.Message.Split(" Path:", 2)[0]).Replace("System.", "", StringComparison.Ordinal));
+
+    private static string Cut(string text) => text.Length > 300 ? text[..300] : text;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request {TraceId} failed")]
+    private static partial void LogFailure(ILogger log, Exception exception, string traceId);
+}

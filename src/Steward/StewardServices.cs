@@ -1,0 +1,144 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Steward.Agreements;
+using Steward.Audit;
+using Steward.Clients;
+using Steward.Consents;
+using Steward.Contacts;
+using Steward.Crypto;
+using Steward.Data;
+using Steward.Http;
+using Steward.Widgets;
+
+namespace Steward;
+
+public sealed class RateLimitOptions
+{
+    /// <summary>Public requests (widget submissions, withdrawal links) per client IP per minute.</summary>
+    public int PublicPerMinute { get; set; } = 120;
+    public int SignUpPerMinute { get; set; } = 10;
+}
+
+/// <summary>Registers Steward for the server, the CLI and the tests: one call, explicit registrations.</summary>
+public static class StewardServices
+{
+    public static IServiceCollection AddSteward(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection("Steward"))
+            .Configure(o => o.ConnectionString ??= configuration.GetConnectionString("Steward"))
+            .Configure(o => o.KeysConnectionString ??= configuration.GetConnectionString("StewardKeys"))
+            .Configure(o => o.LedgerConnectionString ??= configuration.GetConnectionString("StewardLedger"))
+            .Validate(o => o.Database.Provider == DatabaseProvider.Sqlite || o.ConnectionString is not null,
+                "Steward:Database:Provider Postgres needs ConnectionStrings:Steward.")
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<KeyOptions>().Bind(configuration.GetSection("Steward:Keys"));
+        services.AddOptions<AgreementOptions>().Bind(configuration.GetSection("Steward:Agreements"));
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection("Steward:RateLimits"))
+            .Validate(o => o.PublicPerMinute > 0 && o.SignUpPerMinute > 0, "Rate limits must be positive.").ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+
+        var provider = configuration.GetValue("Steward:Database:Provider", DatabaseProvider.Sqlite);
+        if (provider == DatabaseProvider.Postgres)
+        {
+            services.AddDbContext<PostgresStewardDb>((sp, o) => o.UseNpgsql(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataConnectionString));
+            services.AddScoped<StewardDb>(sp => sp.GetRequiredService<PostgresStewardDb>());
+        }
+        else
+        {
+            services.AddDbContext<SqliteStewardDb>((sp, o) => o.UseSqlite(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataConnectionString)
+                .AddInterceptors(SqlitePragmas.Instance));
+            services.AddScoped<StewardDb>(sp => sp.GetRequiredService<SqliteStewardDb>());
+        }
+
+        services.AddSingleton<KeyEncryptionKey>();
+        services.AddSingleton<KeyVault>();
+        services.AddSingleton<ForgetLedger>();
+        services.AddSingleton<BlindIndex>();
+        services.AddSingleton<AuditKeys>();
+        services.AddSingleton<WithdrawalLinks>();
+        services.AddSingleton<IPasswordHasher<ClientUser>, PasswordHasher<ClientUser>>();
+        services.AddScoped<AuditContext>();
+        services.AddScoped<AuditLog>();
+        services.AddScoped<VerifyAuditChain>();
+        services.AddScoped<ReplayForgetLedger>();
+        services.AddScoped<AgreementCatalog>();
+        services.AddScoped<SignUp>();
+        services.AddScoped<DeclareFields>();
+        services.AddScoped<CreateContact>();
+        services.AddScoped<ReadContacts>();
+        services.AddScoped<RectifyContact>();
+        services.AddScoped<EraseContact>();
+        services.AddScoped<DefineWidget>();
+        services.AddScoped<SubmitWidget>();
+        services.AddScoped<WithdrawConsent>();
+        services.AddScoped<ConsentHistory>();
+        return services;
+    }
+
+    /// <summary>The HTTP side: authentication, problem details, rate limits, OpenAPI. Used by Steward.Server.</summary>
+    public static IServiceCollection AddStewardHttp(this IServiceCollection services)
+    {
+        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.ClientApi, p => p.AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName).RequireClaim(ApiKeyAuthentication.ClientClaim));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemHandling>();
+        services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddOpenApi();
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(RateLimits.Public, http => PerIp(http, http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.PublicPerMinute));
+            o.AddPolicy(RateLimits.SignUp, http => PerIp(http, http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.SignUpPerMinute));
+            o.OnRejected = async (context, ct) =>
+            {
+                var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
+                await problems.WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails = { Status = 429, Type = ErrorHttpMapping.TypeBase + "rate-limited", Detail = "Too many requests: wait a minute and try again." },
+                });
+            };
+        });
+        return services;
+    }
+
+    private static RateLimitPartition<string> PerIp(HttpContext http, int perMinute) =>
+        RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+
+    public static IEndpointRouteBuilder MapSteward(this IEndpointRouteBuilder app)
+    {
+        var v1 = app.MapGroup("/v1");
+        v1.MapAgreements();
+        v1.MapSignUp();
+        v1.MapPublicConsents();
+        v1.MapClient().MapContacts().MapWidgets().MapConsents();
+        return app;
+    }
+
+    /// <summary>Before the service opens: stores ready, migrations applied, documents published, the ledger replayed.</summary>
+    public static async Task InitializeStewardAsync(this IServiceProvider services, CancellationToken ct = default)
+    {
+        var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        if (storage.Database.Provider == DatabaseProvider.Sqlite) Directory.CreateDirectory(storage.FullDataDirectory);
+        await services.GetRequiredService<KeyVault>().InitializeAsync(ct);
+        await services.GetRequiredService<ForgetLedger>().InitializeAsync(ct);
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StewardDb>();
+        await Migrate.HandleAsync(db, ct);
+        await scope.ServiceProvider.GetRequiredService<AgreementCatalog>().PublishTemplatesAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<ReplayForgetLedger>().HandleAsync(ct);
+    }
+}
