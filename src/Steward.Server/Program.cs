@@ -1,12 +1,14 @@
 using Scalar.AspNetCore;
 using Steward;
 using Steward.Audit;
+using Steward.Http;
 
 var builder = WebApplication.CreateBuilder(args);
+var maxBody = builder.Configuration.GetValue("Steward:MaxRequestBodyBytes", 1_048_576L);
 builder.WebHost.ConfigureKestrel(k =>
 {
     k.AddServerHeader = false;
-    k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Steward:MaxRequestBodyBytes", 1_048_576L);
+    k.Limits.MaxRequestBodySize = maxBody; // also bounds chunked bodies, whose size is known only as they arrive
 });
 builder.Services.AddSteward(builder.Configuration).AddStewardHttp();
 
@@ -15,14 +17,24 @@ await app.Services.InitializeStewardAsync();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestAudit();
 app.Use(async (http, next) =>
 {
     // responses hold personal data: never cached by a proxy or the browser (ASVS V8.1.1)
     http.Response.Headers.CacheControl = "no-store";
     http.Response.Headers.XContentTypeOptions = "nosniff";
+    if (http.Request.ContentLength > maxBody)
+    {
+        http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = { Status = 413, Type = ErrorHttpMapping.TypeBase + "too-large", Detail = $"The request body is larger than {maxBody} bytes." },
+        });
+        return;
+    }
     await next(http);
 });
-app.UseRequestAudit();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();

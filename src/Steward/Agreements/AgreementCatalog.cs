@@ -36,8 +36,14 @@ public sealed class AgreementCatalog(StewardDb db, IOptions<AgreementOptions> op
             var now = clock.GetUtcNow();
             db.Agreements.Add(new Agreement
             {
-                Id = Guid.CreateVersion7(), Document = template.Document, Version = template.Version, Title = template.Title,
-                Body = template.Body, BodySha256 = hash, EffectiveFrom = now, PublishedAt = now,
+                Id = Guid.CreateVersion7(),
+                Document = template.Document,
+                Version = template.Version,
+                Title = template.Title,
+                Body = template.Body,
+                BodySha256 = hash,
+                EffectiveFrom = now,
+                PublishedAt = now,
             });
         }
         await db.SaveChangesAsync(ct);

@@ -23,19 +23,19 @@ public static class AuditMiddleware
         var context = http.RequestServices.GetRequiredService<AuditContext>();
         context.IpAddress = http.Connection.RemoteIpAddress?.ToString();
         context.CorrelationId = http.TraceIdentifier;
-        var failed = false;
+        int? failedWith = null;
         try
         {
             await next(http);
         }
-        catch
+        catch (Exception exception)
         {
-            failed = true;
+            failedWith = Http.ProblemHandling.Classify(exception).Status;
             throw;
         }
         finally
         {
-            if (!context.Recorded) await RecordAsync(http, context, failed ? 500 : http.Response.StatusCode);
+            if (!context.Recorded) await RecordAsync(http, context, failedWith ?? http.Response.StatusCode);
         }
     });
 

@@ -28,17 +28,7 @@ public static class ClientEndpoints
     /// </summary>
     public static RouteGroupBuilder MapClient(this RouteGroupBuilder v1)
     {
-        var client = v1.MapGroup("/clients/{clientId}").RequireAuthorization(Policies.ClientApi)
-            .AddEndpointFilter(async (context, next) =>
-            {
-                var http = context.HttpContext;
-                var own = http.User.FindFirst(ApiKeyAuthentication.ClientClaim)?.Value;
-                if (own is null || !Guid.TryParse(http.Request.RouteValues["clientId"] as string, out var clientId)
-                    || !Guid.TryParse(own, out var ownId) || clientId != ownId)
-                    return Errors.NotFound("client").ToProblem();
-                http.RequestServices.GetRequiredService<StewardDb>().TenantId = clientId;
-                return await next(context);
-            });
+        var client = v1.MapGroup("/clients/{clientId}").RequireAuthorization(Policies.ClientApi);
         client.MapGet("/", async (Guid clientId, StewardDb db, CancellationToken ct) =>
                 await db.Clients.AsNoTracking().Where(c => c.Id == clientId)
                     .Select(c => new ClientView(c.Id, c.Name, c.Status, c.CreatedAt)).SingleAsync(ct))

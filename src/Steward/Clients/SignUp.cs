@@ -39,10 +39,14 @@ public sealed class SignUp(StewardDb db, KeyVault vault, BlindIndex index, Agree
         using var key = await vault.CreateAsync(client.Id, ownerId, ct);
         var owner = new ClientUser
         {
-            Id = ownerId, ClientId = client.Id, Role = "owner", CreatedAt = now,
+            Id = ownerId,
+            ClientId = client.Id,
+            Role = "owner",
+            CreatedAt = now,
             NameSealed = key.Seal("name", Encoding.UTF8.GetBytes(request.OwnerName!.Trim())),
             EmailSealed = key.Seal("email", Encoding.UTF8.GetBytes(request.OwnerEmail!.Trim())),
-            EmailIndex = emailIndex, PasswordHash = "",
+            EmailIndex = emailIndex,
+            PasswordHash = "",
         };
         owner.PasswordHash = hasher.HashPassword(owner, request.OwnerPassword!);
         var (apiKey, secret) = NewApiKey(client.Id, "Default", now);
@@ -57,9 +61,16 @@ public sealed class SignUp(StewardDb db, KeyVault vault, BlindIndex index, Agree
         {
             db.Acceptances.Add(new Acceptance
             {
-                Id = Guid.CreateVersion7(), ClientId = client.Id, UserId = ownerId, AgreementId = agreement.Id,
-                Document = agreement.Document, Version = agreement.Version, Method = "click-through", AcceptedAt = now,
-                IpAddressSealed = key.Seal("acceptance.ip", ipAddress), UserAgentSealed = key.Seal("acceptance.userAgent", userAgent),
+                Id = Guid.CreateVersion7(),
+                ClientId = client.Id,
+                UserId = ownerId,
+                AgreementId = agreement.Id,
+                Document = agreement.Document,
+                Version = agreement.Version,
+                Method = "click-through",
+                AcceptedAt = now,
+                IpAddressSealed = key.Seal("acceptance.ip", ipAddress),
+                UserAgentSealed = key.Seal("acceptance.userAgent", userAgent),
             });
             records.Add(new AcceptanceRecord(agreement.Document, agreement.Version, now));
         }
@@ -104,7 +115,11 @@ public sealed class SignUp(StewardDb db, KeyVault vault, BlindIndex index, Agree
         var secret = "stw_" + Base64Url(RandomNumberGenerator.GetBytes(32));
         return (new ApiKey
         {
-            Id = Guid.CreateVersion7(), ClientId = clientId, Name = name, Prefix = secret[..10], CreatedAt = now,
+            Id = Guid.CreateVersion7(),
+            ClientId = clientId,
+            Name = name,
+            Prefix = secret[..10],
+            CreatedAt = now,
             Hash = SHA256.HashData(Encoding.UTF8.GetBytes(secret)),
         }, secret);
     }

@@ -72,10 +72,18 @@ public sealed class SubmitWidget(StewardDb db, KeyVault vault, BlindIndex index,
                 {
                     var consent = new ConsentEvent
                     {
-                        Id = Guid.CreateVersion7(), ClientId = widget.ClientId, ContactId = contact.Id, Purpose = purpose.Key,
-                        Kind = ConsentEvent.Given, Method = "widget", WidgetId = widget.Id, WidgetVersion = version.Version,
-                        TextSha256 = purpose.TextSha256, At = now,
-                        IpAddressSealed = key.Seal("consent.ip", ipAddress), UserAgentSealed = key.Seal("consent.userAgent", userAgent),
+                        Id = Guid.CreateVersion7(),
+                        ClientId = widget.ClientId,
+                        ContactId = contact.Id,
+                        Purpose = purpose.Key,
+                        Kind = ConsentEvent.Given,
+                        Method = "widget",
+                        WidgetId = widget.Id,
+                        WidgetVersion = version.Version,
+                        TextSha256 = purpose.TextSha256,
+                        At = now,
+                        IpAddressSealed = key.Seal("consent.ip", ipAddress),
+                        UserAgentSealed = key.Seal("consent.userAgent", userAgent),
                     };
                     db.ConsentEvents.Add(consent);
                     receipts.Add(new ConsentReceipt(consent.Id, purpose.Key, version.Version, now, "/v1/public/consents/withdraw?token="

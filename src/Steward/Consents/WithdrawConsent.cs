@@ -29,10 +29,18 @@ public sealed class WithdrawConsent(StewardDb db, KeyVault vault, WithdrawalLink
         var now = clock.GetUtcNow();
         db.ConsentEvents.Add(new ConsentEvent
         {
-            Id = Guid.CreateVersion7(), ClientId = claim.ClientId, ContactId = claim.ContactId, Purpose = claim.Purpose,
-            Kind = ConsentEvent.Withdrawn, Method = "link", WidgetId = last.WidgetId, WidgetVersion = last.WidgetVersion,
-            TextSha256 = last.TextSha256, At = now,
-            IpAddressSealed = key.Seal("consent.ip", ipAddress), UserAgentSealed = key.Seal("consent.userAgent", userAgent),
+            Id = Guid.CreateVersion7(),
+            ClientId = claim.ClientId,
+            ContactId = claim.ContactId,
+            Purpose = claim.Purpose,
+            Kind = ConsentEvent.Withdrawn,
+            Method = "link",
+            WidgetId = last.WidgetId,
+            WidgetVersion = last.WidgetVersion,
+            TextSha256 = last.TextSha256,
+            At = now,
+            IpAddressSealed = key.Seal("consent.ip", ipAddress),
+            UserAgentSealed = key.Seal("consent.userAgent", userAgent),
         });
         await audit.RecordAsync(db, "WithdrawConsent", "contact", claim.ContactId.ToString(), ct);
         await write.CommitAsync(ct);

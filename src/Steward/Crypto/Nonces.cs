@@ -9,21 +9,21 @@ namespace Steward.Crypto;
 internal static class Nonces
 {
     private const int BufferSize = 4092;
-    [ThreadStatic] private static byte[]? t_buffer;
-    [ThreadStatic] private static int t_offset;
+    [ThreadStatic] private static byte[]? _buffer;
+    [ThreadStatic] private static int _offset;
 
     public static void Fill(Span<byte> nonce)
     {
-        var buffer = t_buffer ??= new byte[BufferSize];
-        if (t_offset == 0 || t_offset + nonce.Length > BufferSize)
+        var buffer = _buffer ??= new byte[BufferSize];
+        if (_offset == 0 || _offset + nonce.Length > BufferSize)
         {
             RandomNumberGenerator.Fill(buffer);
-            t_offset = 0;
+            _offset = 0;
         }
-        buffer.AsSpan(t_offset, nonce.Length).CopyTo(nonce);
+        buffer.AsSpan(_offset, nonce.Length).CopyTo(nonce);
         // a nonce is never handed out twice: wipe what was taken
-        buffer.AsSpan(t_offset, nonce.Length).Clear();
-        t_offset += nonce.Length;
-        if (t_offset + nonce.Length > BufferSize) t_offset = 0;
+        buffer.AsSpan(_offset, nonce.Length).Clear();
+        _offset += nonce.Length;
+        if (_offset + nonce.Length > BufferSize) _offset = 0;
     }
 }

@@ -15,14 +15,7 @@ public sealed partial class ProblemHandling(IProblemDetailsService problems, ILo
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var http = httpContext;
-        var (status, type, detail) = exception switch
-        {
-            BadHttpRequestException bad when bad.InnerException is JsonException json =>
-                (StatusCodes.Status400BadRequest, "invalid-json", JsonDetail(json)),
-            BadHttpRequestException bad => (bad.StatusCode, "bad-request", bad.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? "The request body is too large." : "The request could not be read: check the parameters and the body."),
-            _ => (StatusCodes.Status500InternalServerError, "internal", "Something went wrong on our side. It was logged."),
-        };
+        var (status, type, detail) = Classify(exception);
         if (status >= 500) LogFailure(log, exception, http.TraceIdentifier);
         http.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -32,6 +25,19 @@ public sealed partial class ProblemHandling(IProblemDetailsService problems, ILo
             Exception = exception,
         });
     }
+
+    /// <summary>The caller's fault (4xx, with what was wrong) or ours (500). Also used by the audit middleware.</summary>
+    public static (int Status, string Type, string Detail) Classify(Exception exception) => exception switch
+    {
+        BadHttpRequestException bad when bad.InnerException is JsonException json =>
+            (StatusCodes.Status400BadRequest, "invalid-json", JsonDetail(json)),
+        BadHttpRequestException bad => (bad.StatusCode, "bad-request", bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+            ? "The request body is too large." : "The request could not be read: check the parameters and the body."),
+        // a JSON string that is not UTF-8 surfaces only when a JsonElement value is read
+        InvalidOperationException { InnerException: System.Text.DecoderFallbackException } =>
+            (StatusCodes.Status400BadRequest, "invalid-json", "The JSON body is not valid UTF-8."),
+        _ => (StatusCodes.Status500InternalServerError, "internal", "Something went wrong on our side. It was logged."),
+    };
 
     /// <summary>System.Text.Json's messages name the path and the type, not the value, so they can be shown.</summary>
     private static string JsonDetail(JsonException json) =>

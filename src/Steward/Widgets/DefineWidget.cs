@@ -71,8 +71,12 @@ public sealed partial class DefineWidget(StewardDb db, AuditLog audit, TimeProvi
 
     private static WidgetVersion NewVersion(Widget widget, List<string> fields, List<WidgetVersion.Purpose> purposes, DateTimeOffset now) => new()
     {
-        WidgetId = widget.Id, Version = widget.CurrentVersion, ClientId = widget.ClientId, CreatedAt = now,
-        Fields = JsonSerializer.Serialize(fields), Purposes = JsonSerializer.Serialize(purposes),
+        WidgetId = widget.Id,
+        Version = widget.CurrentVersion,
+        ClientId = widget.ClientId,
+        CreatedAt = now,
+        Fields = JsonSerializer.Serialize(fields),
+        Purposes = JsonSerializer.Serialize(purposes),
     };
 
     public static View ToView(Widget widget, WidgetVersion version) => new(widget.Id, widget.Name, version.Version,

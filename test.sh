@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Runs every Steward test: on SQLite, and on a throwaway PostgreSQL 15 server that this script starts on a
+# loopback port and stops when it ends. Under CI (CI=true) a PostgreSQL that cannot start is a failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+PG_DIR=""
+stop_postgres() {
+  if [ -n "$PG_DIR" ] && [ -f "$PG_DIR/data/postmaster.pid" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  [ -n "$PG_DIR" ] && rm -rf "$PG_DIR"
+}
+trap stop_postgres EXIT
+
+# initdb refuses root: as root, run the server as the postgres system user
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then
+    local cmd; printf -v cmd '%q ' "$@"
+    su postgres -s /bin/bash -c "$cmd"
+  else
+    "$@"
+  fi
+}
+
+install_postgres() {
+  [ -x "$PG_BIN/initdb" ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing PostgreSQL 15"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+  fi
+  [ -x "$PG_BIN/initdb" ]
+}
+
+start_postgres() {
+  install_postgres || return 1
+  PG_DIR=$(mktemp -d /tmp/steward-pg.XXXXXX)
+  chmod 755 "$PG_DIR"
+  [ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
+  as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" --auth=trust -E UTF8 -U postgres >/dev/null || return 1
+  local port
+  for port in $(shuf -i 20000-39999 -n 20); do
+    if as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -l "$PG_DIR/server.log" \
+        -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off" \
+        start >/dev/null; then
+      export STEWARD_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+      export STEWARD_TEST_PGDUMP="$PG_BIN/pg_dump"
+      echo "test.sh: PostgreSQL 15 on 127.0.0.1:$port"
+      return 0
+    fi
+  done
+  return 1
+}
+
+if [ -n "${STEWARD_TEST_POSTGRES:-}" ]; then
+  echo "test.sh: using the PostgreSQL server in STEWARD_TEST_POSTGRES"
+elif ! start_postgres; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "test.sh: PostgreSQL could not be started; under CI that is a failure" >&2
+    [ -n "$PG_DIR" ] && [ -f "$PG_DIR/server.log" ] && cat "$PG_DIR/server.log" >&2
+    exit 1
+  fi
+  echo "test.sh: PostgreSQL could not be started: its tests will be skipped (not under CI)" >&2
+fi
+
+set +e
+dotnet test tests/Steward.Tests/Steward.Tests.csproj -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee /tmp/steward-test.log
+status=${PIPESTATUS[0]}
+set -e
+
+# the plain closing line: "N passed, N failed, N skipped"
+count() { grep -E "^ +$1: +[0-9]+" /tmp/steward-test.log | tail -1 | grep -oE '[0-9]+' || echo 0; }
+if grep -qE '^Total tests: +[0-9]+' /tmp/steward-test.log; then
+  echo "tests: $(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
+fi
+exit "$status"

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Steward.Audit;
+using Steward.Tests.Contacts;
+using Steward.Tests.Infrastructure;
+
+namespace Steward.Tests.Audit;
+
+public sealed class AuditTests
+{
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G47_every_request_refused_ones_included_is_an_audit_event_with_ip_and_no_personal_value(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var id = (await tenant.CreateContactAsync(ContactTests.Jane)).GetProperty("id").GetGuid();
+        await tenant.Http.GetAsync($"{tenant.Base}/contacts/{id}");
+        await app.Anonymous("192.0.2.50").GetAsync($"{tenant.Base}/contacts/{id}");               // no credentials
+        var other = await app.SignUpAsync();
+        await other.Http.GetAsync($"{tenant.Base}/contacts/{id}");                                   // another client's key
+        await tenant.Http.PostRawAsync($"{tenant.Base}/contacts", "{not json");                     // malformed
+
+        var events = await app.WithDbAsync((db, _) => db.AuditEvents.OrderBy(e => e.Seq).ToListAsync());
+        Assert.Contains(events, e => e is { Action: "CreateContact", Outcome: "success", ResourceType: "contact" } && e.ResourceId == id.ToString() && e.ClientId == tenant.ClientId);
+        Assert.Contains(events, e => e is { Action: "GetContact", Outcome: "success", Status: 200 } && e.ResourceId == id.ToString());
+        var anonymous = Assert.Single(events, e => e is { ActorType: "anonymous", Status: 401 });
+        Assert.Equal("refused", anonymous.Outcome);
+        using (var key = await app.Services.GetRequiredService<AuditKeys>().ForMonthAsync(anonymous.At, default))
+            Assert.Equal("192.0.2.50", key.OpenString("ip", anonymous.IpAddressSealed));
+        Assert.Contains(events, e => e is { ActorType: "api-key", Status: 404, Outcome: "refused" } && e.ClientId == other.ClientId);
+        Assert.Contains(events, e => e is { Status: 400, Outcome: "invalid" } && e.ClientId == tenant.ClientId);
+
+        var text = string.Join('\n', events.Select(e => $"{e.ActorId} {e.Action} {e.ResourceType} {e.ResourceId} {e.CorrelationId}"));
+        foreach (var value in ContactTests.Jane.Values) Assert.DoesNotContain((string)value!, text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    public enum Tampering { Changed, Deleted, Swapped, Truncated }
+
+    [Theory]
+    [InlineData(Engine.Sqlite, Tampering.Changed)]
+    [InlineData(Engine.Sqlite, Tampering.Deleted)]
+    [InlineData(Engine.Sqlite, Tampering.Swapped)]
+    [InlineData(Engine.Sqlite, Tampering.Truncated)]
+    [InlineData(Engine.Postgres, Tampering.Changed)]
+    [InlineData(Engine.Postgres, Tampering.Deleted)]
+    [InlineData(Engine.Postgres, Tampering.Swapped)]
+    [InlineData(Engine.Postgres, Tampering.Truncated)]
+    public async Task G47_audit_verify_detects_a_changed_a_deleted_and_a_swapped_event(Engine engine, Tampering tampering)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        for (var i = 0; i < 4; i++) await tenant.CreateContactAsync(new { email = $"a{i}@example.com" });
+        Assert.Equal((0, "The audit chain is intact: 6 events."), await CliVerifyAsync(app));
+
+        // the database refuses to change an event: an attacker must first drop the guard
+        var refused = await Record.ExceptionAsync(() => app.WithDbAsync((db, _) =>
+            db.Database.ExecuteSqlRawAsync("""UPDATE "AuditEvents" SET "Action" = 'x' WHERE "Seq" = 3""")));
+        Assert.NotNull(refused);
+
+        var drop = engine == Engine.Sqlite
+            ? "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;"
+            : """DROP TRIGGER audit_events_append_only ON "AuditEvents";""";
+        var tamper = tampering switch
+        {
+            Tampering.Changed => """UPDATE "AuditEvents" SET "Action" = 'GetClient' WHERE "Seq" = 3""",
+            Tampering.Deleted => """DELETE FROM "AuditEvents" WHERE "Seq" = 3""",
+            // swap two events' contents and hashes, keeping the sequence numbers
+            Tampering.Swapped => """
+                UPDATE "AuditEvents" SET "Seq" = -3 WHERE "Seq" = 3;
+                UPDATE "AuditEvents" SET "Seq" = 3 WHERE "Seq" = 4;
+                UPDATE "AuditEvents" SET "Seq" = 4 WHERE "Seq" = -3;
+                """,
+            _ => """DELETE FROM "AuditEvents" WHERE "Seq" = 6""",
+        };
+        await app.WithDbAsync((db, _) => db.Database.ExecuteSqlRawAsync(drop + tamper));
+
+        var (exit, output) = await CliVerifyAsync(app);
+        Assert.Equal(1, exit);
+        Assert.Contains(tampering == Tampering.Truncated ? "BROKEN at event 6" : "BROKEN at event 3", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the real CLI, `steward audit verify`, against the app's database.</summary>
+    private static async Task<(int, string)> CliVerifyAsync(StewardApp app)
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "Steward.Cli.dll");
+        var args = new List<string> { cli, "audit", "verify", "--data-dir", app.DataDirectory };
+        if (app.Engine == Engine.Postgres) args.AddRange(["--provider", "Postgres", "--connection", app.PostgresConnectionString!]);
+        var start = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment.Remove("Steward__Database__Provider");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var text = (await output).Trim();
+        Assert.True(process.ExitCode is 0 or 1, $"exit {process.ExitCode.ToString(CultureInfo.InvariantCulture)}: {text} {await errors}");
+        return (process.ExitCode, text);
+    }
+}

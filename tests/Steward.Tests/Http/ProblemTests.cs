@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Steward.Tests.Infrastructure;
+
+namespace Steward.Tests.Http;
+
+public sealed class ProblemTests
+{
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Bad_input_gets_a_problem_response_and_changes_nothing(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var url = tenant.Base + "/contacts";
+        string[] bodies =
+        [
+            "{", "[]", "\"text\"", "null", """{"email": 42}""", """{"email":"not-an-email"}""", """{"isAdmin":true}""",
+            """{"clientId":"00000000-0000-0000-0000-000000000000"}""", """{"email":"a@b.co","ipAddress":"999.1.1.1"}""",
+            """{"firstName":"a\u0000b"}""", "{\"bio\":\"" + new string('x', 20_000) + "\"}", new string('[', 5000) + new string(']', 5000),
+            """{"email":"'; DROP TABLE \"Contacts\"; --@x.com"}""", """{"custom":{"../../etc/passwd":1}}""",
+        ];
+        foreach (var body in bodies)
+        {
+            var response = await tenant.Http.PostRawAsync(url, body);
+            var problem = await response.AssertProblemAsync(400);
+            Assert.StartsWith("https://steward.example/problems/", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        var invalidUtf8 = new ByteArrayContent([(byte)'{', (byte)'"', (byte)'b', (byte)'i', (byte)'o', (byte)'"', (byte)':', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)'}']);
+        invalidUtf8.Headers.ContentType = new("application/json");
+        await (await tenant.Http.PostAsync(url, invalidUtf8)).AssertProblemAsync(400);
+
+        var huge = await tenant.Http.PostRawAsync(url, "{\"bio\":\"" + new string('x', 2_000_000) + "\"}");
+        await huge.AssertProblemAsync(413);
+        await (await tenant.Http.GetAsync(tenant.Base + "/nothing-here")).AssertProblemAsync(404);
+        await (await tenant.Http.GetAsync(tenant.Base + "/contacts/not-a-guid")).AssertProblemAsync(404);
+
+        Assert.Equal(0, await app.WithDbAsync((db, _) => db.Contacts.IgnoreQueryFilters().CountAsync()));
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task The_api_is_described_by_openapi_with_an_interactive_reference(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var document = await app.Anonymous().GetStringAsync("/openapi/v1.json");
+        foreach (var route in new[] { "/v1/signup", "/v1/agreements", "/v1/clients/{clientId}/contacts", "/v1/public/widgets/{widgetId}/submissions", "/v1/public/consents/withdraw" })
+            Assert.Contains($"\"{route}\"", document, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().GetAsync("/reference/")).StatusCode);
+    }
+}

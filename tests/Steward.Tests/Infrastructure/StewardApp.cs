@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Steward.Data;
+
+namespace Steward.Tests.Infrastructure;
+
+/// <summary>
+/// Steward on a real engine: a SQLite data directory of its own, or a PostgreSQL database of its own on the server
+/// test.sh started. Time is a <see cref="FakeTimeProvider"/>; every log line is kept to check that none holds
+/// personal data. The remote IP comes from the X-Test-Remote-IP header (TestServer has no socket).
+/// </summary>
+public sealed class StewardApp : WebApplicationFactory<Program>
+{
+    public const string DefaultIp = "203.0.113.7";
+    private readonly string _postgresDatabase = "steward_t_" + Guid.NewGuid().ToString("N");
+    private readonly Dictionary<string, string?> _settings = new();
+
+    private StewardApp(Engine engine) => Engine = engine;
+
+    public Engine Engine { get; }
+    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("steward-test-").FullName;
+    public string? PostgresConnectionString { get; private set; }
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
+    public ConcurrentQueue<string> Logs { get; } = new();
+
+    public static async Task<StewardApp> StartAsync(Engine engine, Action<Dictionary<string, string?>>? configure = null)
+    {
+        var app = new StewardApp(engine);
+        app._settings["Steward:DataDirectory"] = app.DataDirectory;
+        app._settings["Steward:Keys:KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        app._settings["Steward:RateLimits:PublicPerMinute"] = "100000";
+        app._settings["Steward:RateLimits:SignUpPerMinute"] = "100000";
+        if (engine == Engine.Postgres)
+        {
+            app.PostgresConnectionString = await Engines.CreateDatabaseAsync(app._postgresDatabase);
+            app._settings["Steward:Database:Provider"] = "Postgres";
+            app._settings["ConnectionStrings:Steward"] = app.PostgresConnectionString;
+        }
+        configure?.Invoke(app._settings);
+        _ = app.Server; // starts the host: migrations, templates, ledger replay
+        return app;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Debug));
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<IStartupFilter, RemoteIpFromHeader>();
+        });
+    }
+
+    public HttpClient Anonymous(string ip = DefaultIp)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Add("X-Test-Remote-IP", ip);
+        client.DefaultRequestHeaders.UserAgent.ParseAdd("StewardTests/1.0");
+        return client;
+    }
+
+    public sealed record Tenant(Guid ClientId, string ApiKey, HttpClient Http)
+    {
+        public string Base => $"/v1/clients/{ClientId}";
+    }
+
+    /// <summary>Signs up a new client, accepting every current document, and returns an authorised client.</summary>
+    public async Task<Tenant> SignUpAsync(string? name = null)
+    {
+        var http = Anonymous();
+        var response = await http.PostAsJsonAsync("/v1/signup", await SignUpBodyAsync(name));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var key = body.GetProperty("apiKey").GetString()!;
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return new Tenant(body.GetProperty("clientId").GetGuid(), key, http);
+    }
+
+    public async Task<Dictionary<string, object?>> SignUpBodyAsync(string? name = null)
+    {
+        var agreements = await Anonymous().GetFromJsonAsync<JsonElement>("/v1/agreements");
+        return new()
+        {
+            ["name"] = name ?? "Client " + Guid.NewGuid().ToString("N")[..8],
+            ["ownerName"] = "Owner Person",
+            ["ownerEmail"] = $"owner-{Guid.NewGuid():N}@client.example",
+            ["ownerPassword"] = "a long enough password",
+            ["acceptances"] = agreements.EnumerateArray().Select(a => new Dictionary<string, object?>
+            {
+                ["document"] = a.GetProperty("document").GetString(),
+                ["version"] = a.GetProperty("version").GetString(),
+                ["accepted"] = true,
+            }).ToList(),
+        };
+    }
+
+    /// <summary>A unit of work on the app's database, outside any request; tenant filters are off unless set.</summary>
+    public async Task<T> WithDbAsync<T>(Func<StewardDb, IServiceProvider, Task<T>> work, Guid? tenant = null)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StewardDb>();
+        db.TenantId = tenant;
+        return await work(db, scope.ServiceProvider);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Engine == Engine.Postgres) await Engines.DropDatabaseAsync(_postgresDatabase);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private sealed class RemoteIpFromHeader : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (http, nextMiddleware) =>
+            {
+                http.Connection.RemoteIpAddress = IPAddress.Parse(http.Request.Headers["X-Test-Remote-IP"].FirstOrDefault() ?? DefaultIp);
+                await nextMiddleware(http);
+            });
+            next(app);
+        };
+    }
+
+    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> logs) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, logs);
+        public void Dispose() { }
+
+        private sealed class Logger(string category, ConcurrentQueue<string> logs) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public bool IsEnabled(LogLevel logLevel) => true;
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                logs.Enqueue($"{category}: {formatter(state, exception)} {exception}");
+        }
+    }
+}
