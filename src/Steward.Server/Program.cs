@@ -1,3 +1,5 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
 using Scalar.AspNetCore;
 using Steward;
 using Steward.Audit;
@@ -11,10 +13,22 @@ builder.WebHost.ConfigureKestrel(k =>
     k.Limits.MaxRequestBodySize = maxBody; // also bounds chunked bodies, whose size is known only as they arrive
 });
 builder.Services.AddSteward(builder.Configuration).AddStewardHttp();
+// the client's IP is the connection's, unless the connection comes from a proxy the operator named
+var proxies = (builder.Configuration.GetSection("Steward:KnownProxies").Get<string[]>() ?? []).Select(p =>
+    IPAddress.TryParse(p, out var address) ? address : throw new InvalidOperationException($"Steward:KnownProxies: '{p}' is not an IP address.")).ToList();
+builder.Services.Configure<ForwardedHeadersOptions>(o =>
+{
+    o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+    o.KnownProxies.Clear();
+    o.KnownIPNetworks.Clear();
+    proxies.ForEach(o.KnownProxies.Add);
+});
 
 var app = builder.Build();
 await app.Services.InitializeStewardAsync();
 
+// with no known proxy the middleware would trust every sender of X-Forwarded-For: then it does not run at all
+if (proxies.Count > 0) app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestAudit();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Steward.Audit;
 using Steward.Contacts;
 using Steward.Crypto;
@@ -14,8 +15,8 @@ namespace Steward.Consents;
 /// submission sets it to JSON <c>true</c>; without that for a required purpose nothing is stored. Each consent is
 /// recorded with the server's time, the submitter's IP and user agent, the widget and version, and the exact text.
 /// </summary>
-public sealed class SubmitWidget(StewardDb db, KeyVault vault, BlindIndex index, WithdrawalLinks links, AuditLog audit,
-    AuditContext actor, TimeProvider clock)
+public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindIndex index, WithdrawalLinks links, AuditLog audit,
+    AuditContext actor, TimeProvider clock, ILogger<SubmitWidget> log)
 {
     public sealed record Request(Dictionary<string, JsonElement>? Fields, Dictionary<string, JsonElement>? Consents);
     public sealed record ConsentReceipt(Guid Id, string Purpose, int WidgetVersion, DateTimeOffset At, string WithdrawUrl);
@@ -41,7 +42,11 @@ public sealed class SubmitWidget(StewardDb db, KeyVault vault, BlindIndex index,
         var values = ContactFields.Parse(body, declared, problems);
         if (values.Standard.Values.All(v => v is null) && values.Custom.Values.All(v => v is null))
             problems.Add("fields", "Fill in at least one field.");
-        if (problems.Any) return Errors.Invalid(problems);
+        if (problems.Any)
+        {
+            LogRefused(log, widgetId, ipAddress);
+            return Errors.Invalid(problems);
+        }
 
         var now = clock.GetUtcNow();
         var emailIndex = await index.EmailAsync(widget.ClientId, values.Standard.GetValueOrDefault("email"), ct);
@@ -101,6 +106,9 @@ public sealed class SubmitWidget(StewardDb db, KeyVault vault, BlindIndex index,
             return new Response(widget.Id, version.Version, receipts);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Widget {WidgetId} refused a submission from {IpAddress}")]
+    private static partial void LogRefused(ILogger log, Guid widgetId, [PersonalDataClassification] string? ipAddress);
 
     /// <summary>The purposes set to JSON true. Anything else (false, "true", 1, absent) is no consent.</summary>
     private static HashSet<string> Consented(Dictionary<string, JsonElement>? consents, List<WidgetVersion.Purpose> purposes, Problems problems)

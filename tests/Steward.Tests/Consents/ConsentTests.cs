@@ -168,6 +168,29 @@ public sealed class ConsentTests
     }
 
     [Theory, ClassData(typeof(Engines))]
+    public async Task P03_the_submitter_ip_comes_from_the_connection_and_from_forwarded_headers_only_of_configured_proxies(Engine engine)
+    {
+        async Task<string?> RecordedIpAsync(StewardApp app)
+        {
+            var tenant = await app.SignUpAsync();
+            var widget = await DefineNewsletterAsync(tenant);
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/public/widgets/{widget}/submissions")
+            {
+                Content = JsonContent.Create(new { fields = new { email = "f@example.com" }, consents = new { newsletter = true } }),
+                Headers = { { "X-Forwarded-For", "198.51.100.99" } },
+            };
+            Assert.Equal(HttpStatusCode.Created, (await app.Anonymous().SendAsync(request)).StatusCode);
+            var contact = (await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/contacts?email=f@example.com")).GetProperty("items")[0];
+            return (await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/contacts/{contact.GetProperty("id")}/consents"))[0].GetProperty("ipAddress").GetString();
+        }
+
+        await using (var direct = await StewardApp.StartAsync(engine))
+            Assert.Equal(StewardApp.DefaultIp, await RecordedIpAsync(direct));
+        await using var behindProxy = await StewardApp.StartAsync(engine, s => s["Steward:KnownProxies:0"] = StewardApp.DefaultIp);
+        Assert.Equal("198.51.100.99", await RecordedIpAsync(behindProxy));
+    }
+
+    [Theory, ClassData(typeof(Engines))]
     public async Task Public_submissions_are_rate_limited_per_ip(Engine engine)
     {
         await using var app = await StewardApp.StartAsync(engine, s => s["Steward:RateLimits:PublicPerMinute"] = "3");

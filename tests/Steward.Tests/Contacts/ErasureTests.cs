@@ -99,6 +99,9 @@ public sealed class ErasureTests
         await app.Anonymous(Secrets[12]).PostJsonAsync($"/v1/public/widgets/{widget}/submissions",
             new { fields = new { email = Secrets[11], firstName = Secrets[1] }, consents = new { newsletter = true } });
         await tenant.Http.PostAsync($"{tenant.Base}/contacts?email={Uri.EscapeDataString(Secrets[0])}", null);
+        // a refused submission is logged with the submitter's IP: redaction must erase it
+        await app.Anonymous(Secrets[12]).PostJsonAsync($"/v1/public/widgets/{widget}/submissions", new { fields = new { email = Secrets[0] } });
+        Assert.Contains(app.Logs, l => l.Contains($"Widget {widget} refused a submission from", StringComparison.Ordinal));
         var second = (await tenant.CreateContactAsync(new { email = "second-" + Secrets[0], bio = Secrets[6] })).GetProperty("id");
         await tenant.Http.PostAsync($"{tenant.Base}/contacts/{second}/erase", null);
 
