@@ -21,6 +21,7 @@ using Steward.Contacts;
 using Steward.Crypto;
 using Steward.Data;
 using Steward.Http;
+using Steward.Notifications;
 using Steward.Widgets;
 
 namespace Steward;
@@ -46,6 +47,7 @@ public static class StewardServices
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KeyOptions>().Bind(configuration.GetSection("Steward:Keys"));
         services.AddOptions<AgreementOptions>().Bind(configuration.GetSection("Steward:Agreements"));
+        services.AddOptions<AlertOptions>().Bind(configuration.GetSection("Steward:Alerts"));
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection("Steward:RateLimits"))
             .Validate(o => o.PublicPerMinute > 0 && o.SignUpPerMinute > 0, "Rate limits must be positive.").ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
@@ -72,6 +74,8 @@ public static class StewardServices
         services.AddSingleton<BlindIndex>();
         services.AddSingleton<AuditKeys>();
         services.AddSingleton<WithdrawalLinks>();
+        services.AddSingleton<Notifier>();
+        services.AddScoped<ExportAlert>();
         services.AddSingleton<IPasswordHasher<ClientUser>, PasswordHasher<ClientUser>>();
         services.AddScoped<AuditContext>();
         services.AddScoped<AuditLog>();

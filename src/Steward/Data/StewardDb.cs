@@ -6,6 +6,7 @@ using Steward.Audit;
 using Steward.Clients;
 using Steward.Consents;
 using Steward.Contacts;
+using Steward.Notifications;
 using Steward.Widgets;
 
 namespace Steward.Data;
@@ -34,6 +35,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
     public DbSet<LedgerCheckpoint> LedgerCheckpoints => Set<LedgerCheckpoint>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -49,6 +51,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         Widget.Configure(modelBuilder);
         ConsentEvent.Configure(modelBuilder);
         AuditEvent.Configure(modelBuilder);
+        OutboxMessage.Configure(modelBuilder);
         modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
 
         TenantOwned<ClientUser>(modelBuilder);

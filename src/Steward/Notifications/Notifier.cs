@@ -1,0 +1,32 @@
+using Steward.Crypto;
+using Steward.Data;
+
+namespace Steward.Notifications;
+
+/// <summary>
+/// Puts a message in the outbox inside the caller's unit of work: it is sent if, and only if, the change that
+/// caused it commits. Call it between <see cref="StewardDb.BeginWriteAsync"/> and the commit.
+/// </summary>
+public sealed class Notifier(KeyVault vault, TimeProvider clock)
+{
+    public sealed record Message(string Kind, Guid? ClientId, string To, string Subject, string Body);
+
+    public async Task EnqueueAsync(StewardDb db, Message message, CancellationToken ct)
+    {
+        var id = Guid.CreateVersion7();
+        // the message's own key, in the vault before the sealed row exists (an orphan key is harmless)
+        using var key = await vault.CreateAsync(Guid.Empty, id, ct);
+        var now = clock.GetUtcNow();
+        db.OutboxMessages.Add(new OutboxMessage
+        {
+            Id = id,
+            Kind = message.Kind,
+            ClientId = message.ClientId,
+            CreatedAt = now,
+            NextAttemptAt = now,
+            ToSealed = key.Seal("to", System.Text.Encoding.UTF8.GetBytes(message.To)),
+            SubjectSealed = key.Seal("subject", System.Text.Encoding.UTF8.GetBytes(message.Subject)),
+            BodySealed = key.Seal("body", System.Text.Encoding.UTF8.GetBytes(message.Body)),
+        });
+    }
+}
