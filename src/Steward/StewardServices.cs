@@ -48,6 +48,9 @@ public static class StewardServices
         services.AddOptions<KeyOptions>().Bind(configuration.GetSection("Steward:Keys"));
         services.AddOptions<AgreementOptions>().Bind(configuration.GetSection("Steward:Agreements"));
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection("Steward:Alerts"));
+        services.AddOptions<MailOptions>().Bind(configuration.GetSection("Steward:Mail"))
+            .Validate(o => o.PollSeconds > 0 && o.MaxAttempts > 0 && o.SmtpPort is > 0 and < 65536, "Steward:Mail: poll, attempts and port must be positive.")
+            .ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection("Steward:RateLimits"))
             .Validate(o => o.PublicPerMinute > 0 && o.SignUpPerMinute > 0, "Rate limits must be positive.").ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
@@ -76,6 +79,8 @@ public static class StewardServices
         services.AddSingleton<WithdrawalLinks>();
         services.AddSingleton<Notifier>();
         services.AddScoped<ExportAlert>();
+        services.AddSingleton<MailSender>();
+        services.AddScoped<DeliverNotifications>();
         services.AddSingleton<IPasswordHasher<ClientUser>, PasswordHasher<ClientUser>>();
         services.AddScoped<AuditContext>();
         services.AddScoped<AuditLog>();
