@@ -73,6 +73,7 @@ public static class StewardServices
 
         services.AddSingleton<KeyEncryptionKey>();
         services.AddSingleton<KeyVault>();
+        services.AddSingleton<RotateKeys>();
         services.AddSingleton<ForgetLedger>();
         services.AddSingleton<BlindIndex>();
         services.AddSingleton<AuditKeys>();
