@@ -20,6 +20,7 @@ using Steward.Consents;
 using Steward.Contacts;
 using Steward.Crypto;
 using Steward.Data;
+using Steward.Health;
 using Steward.Http;
 using Steward.Notifications;
 using Steward.Widgets;
@@ -140,6 +141,7 @@ public static class StewardServices
 
     public static IEndpointRouteBuilder MapSteward(this IEndpointRouteBuilder app)
     {
+        app.MapHealth();
         var v1 = app.MapGroup("/v1");
         v1.MapAgreements();
         v1.MapSignUp();

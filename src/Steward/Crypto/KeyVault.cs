@@ -38,6 +38,8 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
 
     public Task InitializeAsync(CancellationToken ct) => _store.InitializeAsync(SqliteSchema, PostgresSchema, ct);
 
+    public Task PingAsync(CancellationToken ct) => _store.PingAsync("subject_keys", ct);
+
     /// <summary>Creates and stores a new key for a subject. Stored before any data it seals is written.</summary>
     public async Task<DataKey> CreateAsync(Guid clientId, Guid subjectId, CancellationToken ct)
     {
