@@ -4,7 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Steward;
 using Steward.Audit;
+using Steward.Contacts;
 using Steward.Crypto;
+using Steward.Data;
+using Steward.Http;
+using Microsoft.EntityFrameworkCore;
 
 namespace Steward.Cli;
 
@@ -62,6 +66,49 @@ public static class Program
             foreach (var (id, count) in report.StillInUse) Console.WriteLine($"Key-encryption key {id} still wraps {count:N0} keys: run again.");
             return report.StillInUse.Count == 0 ? 0 : 1;
         });
+        var clientOption = new Option<Guid>("--client") { Description = "The client whose contacts these are", Required = true };
+        var file = new Argument<FileInfo>("file") { Description = "A CSV file with a header row (see docs/operations.md)" };
+        var importContacts = new Command("contacts", "Import contacts from CSV with their consent evidence; send the same file again to resume")
+        {
+            clientOption, file,
+        };
+        importContacts.SetAction(async (parse, ct) =>
+        {
+            var (clientId, path) = (parse.GetValue(clientOption), parse.GetRequiredValue(file));
+            if (!path.Exists)
+            {
+                Console.Error.WriteLine($"No such file: {path.FullName}");
+                return 2;
+            }
+            await using var services = Build(parse, dataDir, providerOption, connection);
+            await services.InitializeStewardAsync(ct);
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<StewardDb>();
+            if (!await db.Clients.AnyAsync(c => c.Id == clientId, ct))
+            {
+                Console.Error.WriteLine($"No client {clientId}.");
+                return 2;
+            }
+            db.TenantId = clientId;
+            var actor = scope.ServiceProvider.GetRequiredService<AuditContext>();
+            (actor.ActorType, actor.ClientId) = ("cli", clientId);
+            using var reader = path.OpenText();
+            var result = await scope.ServiceProvider.GetRequiredService<ImportContacts>().HandleAsync(clientId, reader,
+                new Progress<ImportContacts.Progress>(p => Console.Error.Write(
+                    $"\r{p.Rows:N0} rows: {p.Imported:N0} imported, {p.Skipped:N0} skipped, {p.Failed:N0} failed")), ct);
+            Console.Error.WriteLine();
+            if (result.Error is InvalidError invalid)
+            {
+                foreach (var (field, messages) in invalid.Fields) Console.WriteLine($"{field}: {string.Join(" ", messages)}");
+                return 2;
+            }
+            var report = result.Value!;
+            Console.WriteLine($"Import {report.ImportId}: {report.Rows:N0} rows, {report.Imported:N0} imported, " +
+                $"{report.Skipped:N0} skipped (already there), {report.Failed:N0} failed.");
+            foreach (var error in report.Errors) Console.WriteLine($"line {error.Line}, {error.Field}: {error.Message}");
+            return report.Failed == 0 ? 0 : 1;
+        });
+        root.Subcommands.Add(new Command("import", "Bulk import") { importContacts });
         root.Subcommands.Add(migrate);
         root.Subcommands.Add(new Command("keys", "The key-encryption keys") { rotate });
         root.Subcommands.Add(new Command("audit", "The audit trail") { verify });

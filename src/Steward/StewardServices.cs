@@ -92,6 +92,7 @@ public static class StewardServices
         services.AddScoped<SignUp>();
         services.AddScoped<DeclareFields>();
         services.AddScoped<CreateContact>();
+        services.AddScoped<ImportContacts>();
         services.AddScoped<ReadContacts>();
         services.AddScoped<RectifyContact>();
         services.AddScoped<EraseContact>();

@@ -10,7 +10,7 @@ namespace Steward.Consents;
 public sealed class ConsentHistory(StewardDb db, KeyVault vault)
 {
     public sealed record Proof(Guid Id, string Purpose, string Kind, string Method, DateTimeOffset At, Guid? WidgetId,
-        int? WidgetVersion, string? Text, string? TextSha256, string? IpAddress, string? UserAgent);
+        int? WidgetVersion, string? Text, string? TextSha256, string? IpAddress, string? UserAgent, string? Evidence);
 
     public async Task<Result<List<Proof>>> HandleAsync(Guid clientId, Guid contactId, CancellationToken ct)
     {
@@ -25,6 +25,6 @@ public sealed class ConsentHistory(StewardDb db, KeyVault vault)
         return events.OrderBy(e => e.At).ThenBy(e => e.Id).Select(e => new Proof(e.Id, e.Purpose, e.Kind, e.Method, e.At,
             e.WidgetId, e.WidgetVersion,
             e.WidgetId is { } w && e.WidgetVersion is { } v ? texts.GetValueOrDefault((w, v, e.Purpose)) : null,
-            e.TextSha256, key.OpenString("consent.ip", e.IpAddressSealed), key.OpenString("consent.userAgent", e.UserAgentSealed))).ToList();
+            e.TextSha256, key.OpenString("consent.ip", e.IpAddressSealed), key.OpenString("consent.userAgent", e.UserAgentSealed), e.Evidence)).ToList();
     }
 }

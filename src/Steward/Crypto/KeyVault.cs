@@ -41,18 +41,29 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
     public Task PingAsync(CancellationToken ct) => _store.PingAsync("subject_keys", ct);
 
     /// <summary>Creates and stores a new key for a subject. Stored before any data it seals is written.</summary>
-    public async Task<DataKey> CreateAsync(Guid clientId, Guid subjectId, CancellationToken ct)
+    public async Task<DataKey> CreateAsync(Guid clientId, Guid subjectId, CancellationToken ct) =>
+        (await CreateManyAsync(clientId, [subjectId], ct))[0];
+
+    /// <summary>New keys for many subjects in one commit (bulk import), in the order of the ids.</summary>
+    public async Task<DataKey[]> CreateManyAsync(Guid clientId, IReadOnlyList<Guid> subjectIds, CancellationToken ct)
     {
-        var material = RandomNumberGenerator.GetBytes(32);
-        var wrapped = kek.Wrap(material, WrapContext(clientId, subjectId));
+        var keys = new DataKey[subjectIds.Count];
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await WriteAsync(async (connection, tx) =>
         {
             await using var insert = SqlStore.Command(connection,
                 "INSERT INTO subject_keys (subject_id, client_id, kek_id, wrapped, created_at) VALUES (@s, @c, @k, @w, @t)", tx,
-                ("@s", subjectId), ("@c", clientId), ("@k", kek.Id), ("@w", wrapped), ("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
-            await insert.ExecuteNonQueryAsync(ct);
+                ("@s", Guid.Empty), ("@c", clientId), ("@k", kek.Id), ("@w", Array.Empty<byte>()), ("@t", now));
+            for (var i = 0; i < subjectIds.Count; i++)
+            {
+                var material = RandomNumberGenerator.GetBytes(32);
+                insert.Parameters[0].Value = subjectIds[i];
+                insert.Parameters[3].Value = kek.Wrap(material, WrapContext(clientId, subjectIds[i]));
+                await insert.ExecuteNonQueryAsync(ct);
+                keys[i] = new DataKey(clientId, subjectIds[i], material);
+            }
         }, ct);
-        return new DataKey(clientId, subjectId, material);
+        return keys;
     }
 
     /// <summary>A key shared by several writers (an audit month): whoever comes first creates it.</summary>
