@@ -26,6 +26,9 @@ builder.Services.Configure<ForwardedHeadersOptions>(o =>
 
 var app = builder.Build();
 await app.Services.InitializeStewardAsync();
+// a fresh deployment: the one-time link that creates the first CEO and DPO goes to the console (README)
+await using (var setup = app.Services.CreateAsyncScope())
+    await setup.ServiceProvider.GetRequiredService<Steward.Access.SetUpFirstStaff>().OfferAsync(CancellationToken.None);
 
 // with no known proxy the middleware would trust every sender of X-Forwarded-For: then it does not run at all
 if (proxies.Count > 0) app.UseForwardedHeaders();
