@@ -51,6 +51,11 @@ public static class StewardServices
         services.AddOptions<KeyOptions>().Bind(configuration.GetSection("Steward:Keys"));
         services.AddOptions<AgreementOptions>().Bind(configuration.GetSection("Steward:Agreements"));
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection("Steward:Alerts"));
+        services.AddOptions<MailOptions>().Bind(configuration.GetSection("Steward:Mail"))
+            .Validate(o => o.PollSeconds > 0 && o.MaxAttempts > 0 && o.SmtpPort is > 0 and < 65536, "Steward:Mail: poll, attempts and port must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<AuditOptions>().Bind(configuration.GetSection("Steward:Audit"))
+            .Validate(o => o.RetentionMonths >= 1, "Steward:Audit:RetentionMonths must be at least 1.").ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection("Steward:RateLimits"))
             .Validate(o => o.PublicPerMinute > 0 && o.SignUpPerMinute > 0 && o.SignInPerMinute > 0, "Rate limits must be positive.").ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
@@ -79,6 +84,8 @@ public static class StewardServices
         services.AddSingleton<WithdrawalLinks>();
         services.AddSingleton<Notifier>();
         services.AddScoped<ExportAlert>();
+        services.AddSingleton<MailSender>();
+        services.AddScoped<DeliverNotifications>();
         services.AddSingleton<IPasswordHasher<ClientUser>, PasswordHasher<ClientUser>>();
         services.AddScoped<AuditContext>();
         services.AddScoped<AuditLog>();
@@ -95,6 +102,7 @@ public static class StewardServices
         services.AddScoped<SubmitWidget>();
         services.AddScoped<WithdrawConsent>();
         services.AddScoped<ConsentHistory>();
+        services.AddScoped<PruneAuditLog>();
         services.AddAccess(configuration);
         return services;
     }

@@ -44,6 +44,7 @@ public static class AccessEndpoints
         services.AddScoped<ApproveAction>();
         services.AddScoped<StaffWithAccess>();
         services.AddScoped<SetUpFirstStaff>();
+        services.AddScoped<Audit.ReadAccessLog>();
         return services;
     }
 
@@ -124,6 +125,10 @@ public static class AccessEndpoints
     {
         client.MapGet("/staff-with-access", async (Guid clientId, StaffWithAccess list, CancellationToken ct) => TypedResults.Ok(await list.HandleAsync(clientId, ct)))
             .WithTags("Clients").WithName("StaffWithAccess").WithSummary("Who at the processor can reach this client's personal data, from the live grants");
+        client.MapGet("/access-log", async (Guid clientId, DateTimeOffset? from, DateTimeOffset? to, long? after, int? limit, Audit.ReadAccessLog read, CancellationToken ct) =>
+                (await read.HandleAsync(clientId, from, to, after, limit, ct)).ToHttp(TypedResults.Ok))
+            .WithMetadata(new DataRightMetadata(Rights.AuditLog))
+            .WithTags("Clients").WithName("ReadAccessLog").WithSummary("This client's access log (kept six months): for the client and the auditor it appointed");
         return client;
     }
 }

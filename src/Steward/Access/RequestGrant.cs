@@ -28,6 +28,8 @@ public sealed class RequestGrant(StewardDb db, RoleMatrix matrix, AuditLog audit
         if (member is null) return Errors.NotFound("staff member");
         var beyond = rights.Where(r => !matrix.DataRights(member.Role).Contains(r)).ToList();
         if (beyond.Count > 0) return Errors.Invalid("rights", $"The role {member.Role} does not allow: {string.Join(", ", beyond)}.");
+        if (member.Role == Roles.Auditor && (request.ClientId is null || request.ExpiresAt is null))
+            return Errors.Invalid("expiresAt", "An auditor's grant is for one client and must end (P-45): give clientId and expiresAt.");
         if (!RecordOnboarding.IsOnboarded(member))
             return Errors.Conflict("The person's data-handling training, confidentiality undertaking and DPA briefing must be recorded first (G-08).");
         if (request.ClientId is { } clientId && !await db.Clients.AnyAsync(c => c.Id == clientId, ct)) return Errors.NotFound("client");

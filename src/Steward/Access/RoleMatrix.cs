@@ -11,8 +11,10 @@ public static class Roles
     public const string SystemAdministration = "system-administration";
     public const string Dpo = "dpo";
     public const string Ceo = "ceo";
+    /// <summary>An auditor appointed by a client (P-45, G-19): read-only, time-boxed, that client's access log only.</summary>
+    public const string Auditor = "auditor";
 
-    public static readonly string[] All = [ProductManagement, CustomerSuccess, Development, SystemAdministration, Dpo, Ceo];
+    public static readonly string[] All = [ProductManagement, CustomerSuccess, Development, SystemAdministration, Dpo, Ceo, Auditor];
 }
 
 /// <summary>What a client's personal data may be used for, under a grant: the rights of P-15.</summary>
@@ -22,8 +24,10 @@ public static class Rights
     public const string Modify = "modify";
     public const string Remove = "remove";
     public const string Export = "export";
+    /// <summary>Read a client's access log (its audit events): what an auditor is granted.</summary>
+    public const string AuditLog = "audit-log";
 
-    public static readonly string[] All = [Read, Modify, Remove, Export];
+    public static readonly string[] All = [Read, Modify, Remove, Export, AuditLog];
 }
 
 /// <summary>
@@ -46,12 +50,13 @@ public static class Permissions
     public const string ModifyData = "data." + Rights.Modify;
     public const string RemoveData = "data." + Rights.Remove;
     public const string ExportData = "data." + Rights.Export;
+    public const string ReadAuditLog = "data." + Rights.AuditLog;
     /// <summary>Change or remove personal data in connected third-party tools: the lead PM only (P-14).</summary>
     public const string ModifyThirdParty = "third-party.modify";
     public const string Infrastructure = "infrastructure";
 
     public static readonly string[] All = [SignedIn, ManageStaff, DisableStaff, RequestGrant, ApproveGrant, RevokeGrant, ReadGrants,
-        ApproveAction, ReadData, ModifyData, RemoveData, ExportData, ModifyThirdParty, Infrastructure];
+        ApproveAction, ReadData, ModifyData, RemoveData, ExportData, ReadAuditLog, ModifyThirdParty, Infrastructure];
 
     public static string ForRight(string right) => "data." + right;
 }
@@ -117,7 +122,7 @@ public sealed class RoleMatrix
             new() { Channel = channel, Admin = admin, Permissions = [Permissions.SignedIn, .. permissions], NeedDpoApproval = [.. needApproval ?? []] };
         string[] governance = [Permissions.ManageStaff, Permissions.DisableStaff, Permissions.RequestGrant, Permissions.ApproveGrant,
             Permissions.RevokeGrant, Permissions.ReadGrants];
-        string[] allData = [Permissions.ReadData, Permissions.ModifyData, Permissions.RemoveData, Permissions.ExportData];
+        string[] allData = [Permissions.ReadData, Permissions.ModifyData, Permissions.RemoveData, Permissions.ExportData, Permissions.ReadAuditLog];
         var matrix = new Dictionary<string, RoleDefinition>(StringComparer.Ordinal)
         {
             // P-14: web UI only; reads client data; no server data
@@ -131,6 +136,8 @@ public sealed class RoleMatrix
                 [Rights.Modify, Rights.Remove]),
             [Roles.Dpo] = Row("web-ui", true, [.. governance, Permissions.ApproveAction, .. allData]),
             [Roles.Ceo] = Row("web-ui", true, [.. governance, .. allData]),
+            // P-45, G-19: the client's access log, read only, through a time-boxed grant for that client
+            [Roles.Auditor] = Row("audit", true, [Permissions.ReadAuditLog]),
         };
         switch (name)
         {
@@ -138,7 +145,7 @@ public sealed class RoleMatrix
                 break;
             case "GenieBelt":
                 // G-34: customer success work through a superuser admin interface (over the restricted network)
-                matrix[Roles.CustomerSuccess] = Row("web-ui", true, allData);
+                matrix[Roles.CustomerSuccess] = Row("web-ui", true, [Permissions.ReadData, Permissions.ModifyData, Permissions.RemoveData, Permissions.ExportData]);
                 break;
             default:
                 throw new InvalidOperationException($"Steward:Access:Matrix: unknown preset '{name}' (Personizely or GenieBelt).");

@@ -5,18 +5,12 @@ using Microsoft.EntityFrameworkCore;
 using Steward.Access;
 using Steward.Tests.Contacts;
 using Steward.Tests.Infrastructure;
+using static Steward.Tests.Infrastructure.StaffExtensions;
 
 namespace Steward.Tests.Access;
 
 public sealed class StaffTests
 {
-    private static Task<HttpResponseMessage> GetAsStaff(StaffUser staff, string url, string? reason = "ticket T-1")
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, url);
-        if (reason is not null) request.WithReason(reason);
-        return staff.Http.SendAsync(request);
-    }
-
     [Theory, ClassData(typeof(Engines))]
     public async Task P16_a_grant_takes_effect_only_once_a_ceo_and_a_dpo_two_different_people_approve_it(Engine engine)
     {

@@ -65,6 +65,17 @@ public static class StaffExtensions
         string ip = StewardApp.DefaultIp) =>
         app.Anonymous(ip).PostAsJsonAsync("/v1/staff/sessions", new { email, password, code, recoveryCode });
 
+    /// <summary>A new session for the person, with a code of the current time step.</summary>
+    public static async Task<StaffUser> SignInAgainAsync(this StewardApp app, StaffUser user)
+    {
+        var session = await app.SignInAsync(user.Email, user.Password, Totp(user.TotpSecret, app.Clock.GetUtcNow()));
+        Assert.Equal(HttpStatusCode.Created, session.StatusCode);
+        var token = (await session.JsonAsync()).GetProperty("token").GetString()!;
+        var http = app.Anonymous();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return user with { Http = http, Token = token };
+    }
+
     public static string Totp(byte[] secret, DateTimeOffset at) => new Totp(secret).ComputeTotp(at.UtcDateTime);
 
     /// <summary>A CEO or DPO adds a person with a role; the person accepts the mailed invitation and signs in.</summary>
@@ -109,6 +120,14 @@ public static class StaffExtensions
         var grant = await approved.JsonAsync();
         Assert.Equal("active", grant.GetProperty("status").GetString());
         return grant;
+    }
+
+    /// <summary>A GET on a client's routes as a staff member, with the reason header unless it is null.</summary>
+    public static Task<HttpResponseMessage> GetAsStaff(StaffUser staff, string url, string? reason = "ticket T-1")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (reason is not null) request.WithReason(reason);
+        return staff.Http.SendAsync(request);
     }
 
     /// <summary>A request on a client's routes as a staff member, with the reason header.</summary>
