@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Steward;
 using Steward.Audit;
+using Steward.Crypto;
 
 namespace Steward.Cli;
 
@@ -44,7 +45,25 @@ public static class Program
             Console.WriteLine($"The audit chain is BROKEN at event {report.FirstBadSeq}: {report.Problem}.");
             return 1;
         });
+        var rotate = new Command("rotate", "Introduce a new key-encryption key and re-wrap every data key under it, online and resumable");
+        rotate.SetAction(async (parse, ct) =>
+        {
+            await using var services = Build(parse, dataDir, providerOption, connection);
+            await services.InitializeStewardAsync(ct);
+            var report = await services.GetRequiredService<RotateKeys>()
+                .HandleAsync(new Progress<long>(n => Console.Error.Write($"\rre-wrapped {n:N0} keys")), ct);
+            Console.Error.WriteLine();
+            Console.WriteLine(report.PreviousId is null
+                ? $"Current key-encryption key: {report.CurrentId}."
+                : $"New key-encryption key {report.CurrentId} replaces {report.PreviousId}.");
+            Console.WriteLine($"Re-wrapped {report.Rewrapped:N0} keys.");
+            foreach (var id in report.Destroyed) Console.WriteLine($"Destroyed retired key-encryption key {id}: nothing uses it.");
+            foreach (var id in report.Unused) Console.WriteLine($"Retired key-encryption key {id} wraps nothing now: remove it from Steward:Keys:Retired and destroy it.");
+            foreach (var (id, count) in report.StillInUse) Console.WriteLine($"Key-encryption key {id} still wraps {count:N0} keys: run again.");
+            return report.StillInUse.Count == 0 ? 0 : 1;
+        });
         root.Subcommands.Add(migrate);
+        root.Subcommands.Add(new Command("keys", "The key-encryption keys") { rotate });
         root.Subcommands.Add(new Command("audit", "The audit trail") { verify });
 
         return await root.Parse(args).InvokeAsync();

@@ -21,6 +21,7 @@ using Steward.Consents;
 using Steward.Contacts;
 using Steward.Crypto;
 using Steward.Data;
+using Steward.Health;
 using Steward.Http;
 using Steward.Notifications;
 using Steward.Widgets;
@@ -78,6 +79,7 @@ public static class StewardServices
 
         services.AddSingleton<KeyEncryptionKey>();
         services.AddSingleton<KeyVault>();
+        services.AddSingleton<RotateKeys>();
         services.AddSingleton<ForgetLedger>();
         services.AddSingleton<BlindIndex>();
         services.AddSingleton<AuditKeys>();
@@ -148,6 +150,7 @@ public static class StewardServices
 
     public static IEndpointRouteBuilder MapSteward(this IEndpointRouteBuilder app)
     {
+        app.MapHealth();
         var v1 = app.MapGroup("/v1");
         v1.MapAgreements();
         v1.MapSignUp();
