@@ -15,7 +15,10 @@ builder.WebHost.ConfigureKestrel(k =>
 builder.Services.AddSteward(builder.Configuration).AddStewardHttp();
 // scheduled work; tests switch it off and run each job's use case by hand with a fake clock
 if (builder.Configuration.GetValue("Steward:Jobs:Enabled", true))
+{
     builder.Services.AddHostedService<Steward.Server.Jobs.NotificationJob>();
+    builder.Services.AddHostedService<Steward.Server.Jobs.MaintenanceJob>();
+}
 // the client's IP is the connection's, unless the connection comes from a proxy the operator named
 var proxies = (builder.Configuration.GetSection("Steward:KnownProxies").Get<string[]>() ?? []).Select(p =>
     IPAddress.TryParse(p, out var address) ? address : throw new InvalidOperationException($"Steward:KnownProxies: '{p}' is not an IP address.")).ToList();
@@ -29,6 +32,9 @@ builder.Services.Configure<ForwardedHeadersOptions>(o =>
 
 var app = builder.Build();
 await app.Services.InitializeStewardAsync();
+// a fresh deployment: the one-time link that creates the first CEO and DPO goes to the console (README)
+await using (var setup = app.Services.CreateAsyncScope())
+    await setup.ServiceProvider.GetRequiredService<Steward.Access.SetUpFirstStaff>().OfferAsync(CancellationToken.None);
 
 // with no known proxy the middleware would trust every sender of X-Forwarded-For: then it does not run at all
 if (proxies.Count > 0) app.UseForwardedHeaders();

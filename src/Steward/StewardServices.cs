@@ -13,6 +13,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Steward.Access;
 using Steward.Agreements;
 using Steward.Audit;
 using Steward.Clients;
@@ -32,6 +33,8 @@ public sealed class RateLimitOptions
     /// <summary>Public requests (widget submissions, withdrawal links) per client IP per minute.</summary>
     public int PublicPerMinute { get; set; } = 120;
     public int SignUpPerMinute { get; set; } = 10;
+    /// <summary>Staff sign-in, invitation and setup requests per client IP per minute (per account: the lockout).</summary>
+    public int SignInPerMinute { get; set; } = 10;
 }
 
 /// <summary>Registers Steward for the server, the CLI and the tests: one call, explicit registrations.</summary>
@@ -52,8 +55,10 @@ public static class StewardServices
         services.AddOptions<MailOptions>().Bind(configuration.GetSection("Steward:Mail"))
             .Validate(o => o.PollSeconds > 0 && o.MaxAttempts > 0 && o.SmtpPort is > 0 and < 65536, "Steward:Mail: poll, attempts and port must be positive.")
             .ValidateOnStart();
+        services.AddOptions<AuditOptions>().Bind(configuration.GetSection("Steward:Audit"))
+            .Validate(o => o.RetentionMonths >= 1, "Steward:Audit:RetentionMonths must be at least 1.").ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection("Steward:RateLimits"))
-            .Validate(o => o.PublicPerMinute > 0 && o.SignUpPerMinute > 0, "Rate limits must be positive.").ValidateOnStart();
+            .Validate(o => o.PublicPerMinute > 0 && o.SignUpPerMinute > 0 && o.SignInPerMinute > 0, "Rate limits must be positive.").ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         // personal data never reaches a log sink: parameters classified as personal are erased (DESIGN §5)
         services.AddRedaction(r => r.SetRedactor<ErasingRedactor>(new DataClassificationSet(StewardTaxonomy.PersonalData)));
@@ -100,17 +105,21 @@ public static class StewardServices
         services.AddScoped<SubmitWidget>();
         services.AddScoped<WithdrawConsent>();
         services.AddScoped<ConsentHistory>();
+        services.AddScoped<PruneAuditLog>();
+        services.AddAccess(configuration);
         return services;
     }
 
     /// <summary>The HTTP side: authentication, problem details, rate limits, OpenAPI. Used by Steward.Server.</summary>
     public static IServiceCollection AddStewardHttp(this IServiceCollection services)
     {
-        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+        var authentication = services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.ClientApi, p => p.AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName)
-                .RequireClaim(ApiKeyAuthentication.ClientClaim).AddRequirements(new ClientAccess()));
+        // a client's routes: its own API keys, or staff whom a live grant lets in (ClientAccess decides which)
+        var authorization = services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.ClientApi, p => p.AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName, StaffAuthentication.SchemeName)
+                .RequireAuthenticatedUser().AddRequirements(new ClientAccess()));
+        services.AddAccessHttp(authentication, authorization);
         services.AddSingleton<IAuthorizationHandler, ClientAccess>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ClientAccessResults>();
         services.AddProblemDetails();
@@ -147,7 +156,8 @@ public static class StewardServices
         v1.MapAgreements();
         v1.MapSignUp();
         v1.MapPublicConsents();
-        v1.MapClient().MapContacts().MapWidgets().MapConsents();
+        v1.MapStaff();
+        v1.MapClient().MapContacts().MapWidgets().MapConsents().MapStaffWithAccess();
         return app;
     }
 

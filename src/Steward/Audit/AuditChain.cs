@@ -45,6 +45,8 @@ public static class AuditChain
         var text = string.Join('\u001f', e.Seq, e.At.ToUnixTimeMilliseconds(), e.ActorType, e.ActorId, e.ClientId, e.Action,
             e.ResourceType, e.ResourceId, e.Outcome, e.Status, e.CorrelationId,
             e.IpAddressSealed is null ? "" : Convert.ToBase64String(e.IpAddressSealed));
+        // added later: absent from events without a reason, whose hashes therefore did not change
+        if (e.Reason is not null) text += '\u001f' + e.Reason;
         var content = Encoding.UTF8.GetBytes(text);
         var buffer = new byte[32 + 8 + content.Length];
         e.PrevHash.CopyTo(buffer, 0);

@@ -22,6 +22,8 @@ public sealed class AuditEvent
     public int Status { get; set; }
     [PersonalData] public byte[]? IpAddressSealed { get; set; }
     public string? CorrelationId { get; set; }
+    /// <summary>Why a staff member acted: the reason or ticket they gave (P-22). A reference, never personal data.</summary>
+    public string? Reason { get; set; }
     public byte[] PrevHash { get; set; } = [];
     public byte[] Hash { get; set; } = [];
 
@@ -40,8 +42,10 @@ public sealed class AuditEvent
             e.Property(a => a.ResourceId).HasMaxLength(100);
             e.Property(a => a.Outcome).HasMaxLength(20);
             e.Property(a => a.CorrelationId).HasMaxLength(100);
+            e.Property(a => a.Reason).HasMaxLength(200);
         });
         model.Entity<AuditChainHead>(e => e.Property(h => h.Id).ValueGeneratedNever());
+        model.Entity<AuditCheckpoint>(e => e.Property(h => h.Id).ValueGeneratedNever());
     }
 }
 
@@ -51,4 +55,16 @@ public sealed class AuditChainHead
     public int Id { get; set; }
     public long Seq { get; set; }
     public byte[] Hash { get; set; } = [];
+}
+
+/// <summary>
+/// Where the kept chain starts once retention has removed older events (G-47): the last removed event's sequence
+/// number and hash. Verification starts from it instead of the genesis.
+/// </summary>
+public sealed class AuditCheckpoint
+{
+    public int Id { get; set; }
+    public long Seq { get; set; }
+    public byte[] Hash { get; set; } = [];
+    public DateTimeOffset RemovedBefore { get; set; }
 }

@@ -14,6 +14,8 @@ public sealed class AuditContext
     public Guid? ClientId { get; set; }
     public string? IpAddress { get; set; }
     public string? CorrelationId { get; set; }
+    /// <summary>The reason or ticket a staff member gave for this request (P-22).</summary>
+    public string? Reason { get; set; }
     /// <summary>Set once the request's event is written, so the middleware does not write a second one.</summary>
     public bool Recorded { get; set; }
 }
@@ -21,6 +23,8 @@ public sealed class AuditContext
 /// <summary>Appends audit events to the caller's unit of work, so an action and its evidence commit together.</summary>
 public sealed class AuditLog(AuditContext context, AuditKeys keys, TimeProvider clock)
 {
+    private static long _pending;
+
     public async Task RecordAsync(StewardDb db, string action, string? resourceType, string? resourceId,
         CancellationToken ct, Guid? clientId = null, string outcome = "success", int status = 200)
     {
@@ -35,6 +39,8 @@ public sealed class AuditLog(AuditContext context, AuditKeys keys, TimeProvider 
         }
         db.AuditEvents.Add(new AuditEvent
         {
+            // a placeholder key, unique among the unit of work's pending events; the chain gives the real one at commit
+            Seq = -Interlocked.Increment(ref _pending),
             At = at,
             ActorType = context.ActorType,
             ActorId = context.ActorId,
@@ -46,6 +52,7 @@ public sealed class AuditLog(AuditContext context, AuditKeys keys, TimeProvider 
             Status = status,
             IpAddressSealed = ip,
             CorrelationId = context.CorrelationId,
+            Reason = context.Reason,
         });
         context.Recorded = true;
     }

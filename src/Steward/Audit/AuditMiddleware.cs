@@ -49,6 +49,7 @@ public static class AuditMiddleware
         scoped.ClientId = context.ClientId;
         scoped.IpAddress = context.IpAddress;
         scoped.CorrelationId = context.CorrelationId;
+        scoped.Reason = context.Reason;
         var db = scope.ServiceProvider.GetRequiredService<StewardDb>();
         var (resourceType, resourceId) = Resource(http);
         await using var write = await db.BeginWriteAsync(CancellationToken.None);

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Steward.Access;
+using Steward.Audit;
 using Steward.Data;
 using Steward.Http;
 
@@ -9,22 +11,32 @@ namespace Steward.Clients;
 
 /// <summary>
 /// The one place where a request is let into a client's resources: the route's {clientId} must be the client of
-/// the credential. Checked by authorization, before the body is even read; on success the unit of work is scoped
-/// to that client (<see cref="StewardDb.TenantId"/>), so every query after it sees that client's rows only.
+/// the credential, or the caller is a staff member whom a live grant lets in (<see cref="StaffClientAccess"/>).
+/// Checked by authorization, before the body is even read; on success the unit of work is scoped to that client
+/// (<see cref="StewardDb.TenantId"/>), so every query after it sees that client's rows only.
 /// </summary>
 public sealed class ClientAccess : AuthorizationHandler<ClientAccess>, IAuthorizationRequirement
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ClientAccess requirement)
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, ClientAccess requirement)
     {
-        if (context.Resource is HttpContext http
-            && Guid.TryParse(http.Request.RouteValues["clientId"] as string, out var clientId)
-            && Guid.TryParse(context.User.FindFirst(ApiKeyAuthentication.ClientClaim)?.Value, out var own)
-            && clientId == own)
+        if (context.Resource is not HttpContext http || !Guid.TryParse(http.Request.RouteValues["clientId"] as string, out var clientId)) return;
+        var services = http.RequestServices;
+        var db = services.GetRequiredService<StewardDb>();
+        if (Guid.TryParse(context.User.FindFirst(ApiKeyAuthentication.ClientClaim)?.Value, out var own))
         {
-            http.RequestServices.GetRequiredService<StewardDb>().TenantId = clientId;
-            context.Succeed(requirement);
+            if (clientId != own) return;
         }
-        return Task.CompletedTask;
+        else if (StaffPrincipal.From(context.User) is { } staff)
+        {
+            if (await StaffClientAccess.RefusalAsync(http, staff, clientId, db, services.GetRequiredService<RoleMatrix>(),
+                    services.GetRequiredService<AuditContext>(), services.GetRequiredService<TimeProvider>()) is not null) return;
+        }
+        else
+        {
+            return;
+        }
+        db.TenantId = clientId;
+        context.Succeed(requirement);
     }
 }
 
@@ -38,6 +50,12 @@ public sealed class ClientAccessResults : IAuthorizationMiddlewareResultHandler
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
+        if (authorizeResult.Forbidden && context.Items[StaffClientAccess.RefusalItem] is string refusal)
+        {
+            // staff know the client exists: they are told why they may not reach it
+            await Errors.Forbidden(refusal).ToProblem().ExecuteAsync(context);
+            return;
+        }
         if (authorizeResult.Forbidden && policy.Requirements.OfType<ClientAccess>().Any())
         {
             await Errors.NotFound("client").ToProblem().ExecuteAsync(context);

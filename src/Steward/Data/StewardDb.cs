@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Steward.Access;
 using Steward.Agreements;
 using Steward.Audit;
 using Steward.Clients;
@@ -36,6 +37,13 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
     public DbSet<LedgerCheckpoint> LedgerCheckpoints => Set<LedgerCheckpoint>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+    public DbSet<StaffMember> StaffMembers => Set<StaffMember>();
+    public DbSet<StaffSession> StaffSessions => Set<StaffSession>();
+    public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
+    public DbSet<AccessGrant> AccessGrants => Set<AccessGrant>();
+    public DbSet<ActionApproval> ActionApprovals => Set<ActionApproval>();
+    public DbSet<SetupLink> SetupLinks => Set<SetupLink>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -52,6 +60,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         ConsentEvent.Configure(modelBuilder);
         AuditEvent.Configure(modelBuilder);
         OutboxMessage.Configure(modelBuilder);
+        StaffMember.Configure(modelBuilder);
         modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
 
         TenantOwned<ClientUser>(modelBuilder);

@@ -21,6 +21,8 @@ public static class ErrorHttpMapping
             ConflictError => StatusCodes.Status409Conflict,
             ForbiddenError => StatusCodes.Status403Forbidden,
             GoneError => StatusCodes.Status410Gone,
+            UnauthorizedError => StatusCodes.Status401Unauthorized,
+            TooManyAttemptsError => StatusCodes.Status429TooManyRequests,
             _ => StatusCodes.Status400BadRequest,
         }),
     };

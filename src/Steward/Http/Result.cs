@@ -11,6 +11,10 @@ public sealed record ForbiddenError(string Detail) : Error("forbidden", Detail);
 
 public sealed record GoneError(string Detail) : Error("gone", Detail);
 
+public sealed record UnauthorizedError(string Detail) : Error("unauthorized", Detail);
+
+public sealed record TooManyAttemptsError(string Detail) : Error("too-many-attempts", Detail);
+
 public sealed record InvalidError(IReadOnlyDictionary<string, string[]> Fields)
     : Error("invalid", "One or more fields are invalid.");
 
@@ -20,6 +24,8 @@ public static class Errors
     public static ConflictError Conflict(string detail) => new(detail);
     public static ForbiddenError Forbidden(string detail) => new(detail);
     public static GoneError Gone(string detail) => new(detail);
+    public static UnauthorizedError Unauthorized(string detail) => new(detail);
+    public static TooManyAttemptsError TooManyAttempts(string detail) => new(detail);
     public static InvalidError Invalid(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
     public static InvalidError Invalid(Problems problems) => new(problems.ToDictionary());
 }

@@ -1,13 +1,15 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using Steward.Access;
 using Steward.Audit;
+using Steward.Crypto;
 using Steward.Data;
 
 namespace Steward.Notifications;
 
 public sealed class AlertOptions
 {
-    /// <summary>Who is told of every export (P-25): the CEO's and the DPO's addresses.</summary>
+    /// <summary>Who is told of every export (P-25) besides the active CEO and DPO staff: e.g. a shared compliance mailbox.</summary>
     public List<string> Recipients { get; set; } = [];
 }
 
@@ -15,11 +17,14 @@ public sealed class AlertOptions
 /// Every export of client or contact data, by any path, alerts the CEO and the DPO (P-25): who, which client, how
 /// many records, which channel. Call it inside the export's unit of work, so alert and export commit together.
 /// </summary>
-public sealed class ExportAlert(Notifier notifier, AuditContext actor, IOptions<AlertOptions> options, TimeProvider clock)
+public sealed class ExportAlert(Notifier notifier, KeyVault vault, AuditContext actor, IOptions<AlertOptions> options, TimeProvider clock)
 {
-    /// <summary>The one place that decides who is alerted.</summary>
-    public Task<IReadOnlyList<string>> RecipientsAsync(StewardDb db, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<string>>(options.Value.Recipients);
+    /// <summary>The one place that decides who is alerted: every active CEO and DPO, and the configured addresses.</summary>
+    public async Task<IReadOnlyList<string>> RecipientsAsync(StewardDb db, CancellationToken ct)
+    {
+        var staff = await new StaffDirectory(db, vault).GovernanceEmailsAsync(ct);
+        return staff.Concat(options.Value.Recipients).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+    }
 
     public async Task RaiseAsync(StewardDb db, Guid clientId, string channel, long records, CancellationToken ct)
     {

@@ -54,7 +54,8 @@ public sealed class AuditTests
         await using var app = await StewardApp.StartAsync(engine);
         var tenant = await app.SignUpAsync();
         for (var i = 0; i < 4; i++) await tenant.CreateContactAsync(new { email = $"a{i}@example.com" });
-        Assert.Equal((0, "The audit chain is intact: 6 events."), await CliVerifyAsync(app));
+        // the first start's setup-link offer, the sign-up, and the four contacts
+        Assert.Equal((0, "The audit chain is intact: 7 events."), await CliVerifyAsync(app));
 
         // the database refuses to change an event: an attacker must first drop the guard
         var refused = await Record.ExceptionAsync(() => app.WithDbAsync((db, _) =>
@@ -74,13 +75,13 @@ public sealed class AuditTests
                 UPDATE "AuditEvents" SET "Seq" = 3 WHERE "Seq" = 4;
                 UPDATE "AuditEvents" SET "Seq" = 4 WHERE "Seq" = -3;
                 """,
-            _ => """DELETE FROM "AuditEvents" WHERE "Seq" = 6""",
+            _ => """DELETE FROM "AuditEvents" WHERE "Seq" = 7""",
         };
         await app.WithDbAsync((db, _) => db.Database.ExecuteSqlRawAsync(drop + tamper));
 
         var (exit, output) = await CliVerifyAsync(app);
         Assert.Equal(1, exit);
-        Assert.Contains(tampering == Tampering.Truncated ? "BROKEN at event 6" : "BROKEN at event 3", output, StringComparison.Ordinal);
+        Assert.Contains(tampering == Tampering.Truncated ? "BROKEN at event 7" : "BROKEN at event 3", output, StringComparison.Ordinal);
     }
 
     /// <summary>Runs the real CLI, `steward audit verify`, against the app's database.</summary>

@@ -1,0 +1,52 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Steward.Audit;
+using Steward.Tests.Infrastructure;
+
+namespace Steward.Tests.Audit;
+
+public sealed class RetentionTests
+{
+    private static Task<PruneAuditLog.Report> PruneAsync(StewardApp app) =>
+        app.WithDbAsync((_, services) => services.GetRequiredService<PruneAuditLog>().HandleAsync(CancellationToken.None));
+
+    private static Task<VerifyAuditChain.Report> VerifyAsync(StewardApp app) =>
+        app.WithDbAsync((_, services) => services.GetRequiredService<VerifyAuditChain>().HandleAsync(CancellationToken.None));
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G47_access_events_older_than_six_months_are_removed_and_the_kept_chain_still_verifies(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var start = app.Clock.GetUtcNow();
+        var tenant = await app.SignUpAsync();
+        for (var i = 0; i < 2; i++) await tenant.CreateContactAsync(new { email = $"old{i}@example.com" });
+        var old = await app.WithDbAsync((db, _) => db.AuditEvents.CountAsync());
+
+        app.Clock.Advance(TimeSpan.FromDays(120));
+        await tenant.CreateContactAsync(new { email = "newer@example.com" });
+        Assert.Equal(0, (await PruneAsync(app)).Removed); // nothing is six months old yet
+
+        app.Clock.Advance(TimeSpan.FromDays(90));
+        await tenant.CreateContactAsync(new { email = "newest@example.com" });
+        var report = await PruneAsync(app);
+        Assert.Equal(old, report.Removed);
+        var kept = await app.WithDbAsync((db, _) => db.AuditEvents.OrderBy(e => e.Seq).ToListAsync());
+        Assert.DoesNotContain(kept, e => e.At < start.AddDays(30));
+        Assert.Equal(report.CheckpointSeq + 1, kept[0].Seq);
+        Assert.Contains(kept, e => e.Action == PruneAuditLog.Action);
+        var verified = await VerifyAsync(app);
+        Assert.True(verified.Intact, verified.Problem);
+        Assert.Equal(kept.Count, verified.Events);
+
+        // a kept event still cannot be deleted
+        Assert.NotNull(await Record.ExceptionAsync(() => app.WithDbAsync((db, _) =>
+            db.Database.ExecuteSqlAsync($"""DELETE FROM "AuditEvents" WHERE "Seq" = {kept[0].Seq}"""))));
+        // a checkpoint moved by hand over a kept event is not vouched for by a removal event
+        await app.WithDbAsync((db, _) => db.Database.ExecuteSqlAsync(
+            $"""UPDATE "AuditCheckpoints" SET "Seq" = {kept[0].Seq}, "Hash" = (SELECT "Hash" FROM "AuditEvents" WHERE "Seq" = {kept[0].Seq}) WHERE "Id" = 1"""));
+        await app.WithDbAsync((db, _) => db.Database.ExecuteSqlAsync($"""DELETE FROM "AuditEvents" WHERE "Seq" = {kept[0].Seq}"""));
+        var forged = await VerifyAsync(app);
+        Assert.False(forged.Intact);
+        Assert.Contains("vouches", forged.Problem, StringComparison.Ordinal);
+    }
+}
