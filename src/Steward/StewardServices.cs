@@ -22,6 +22,7 @@ using Steward.Crypto;
 using Steward.Data;
 using Steward.Http;
 using Steward.Notifications;
+using Steward.Requests;
 using Steward.Widgets;
 
 namespace Steward;
@@ -48,6 +49,9 @@ public static class StewardServices
         services.AddOptions<KeyOptions>().Bind(configuration.GetSection("Steward:Keys"));
         services.AddOptions<AgreementOptions>().Bind(configuration.GetSection("Steward:Agreements"));
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection("Steward:Alerts"));
+        services.AddOptions<RequestOptions>().Bind(configuration.GetSection("Steward:Requests"))
+            .Validate(o => o.AssistBillableThreshold >= 0 && o.DueSoonDays >= 0 && o.CodeLifetimeMinutes > 0 && o.MaxCodeAttempts > 0,
+                "Steward:Requests: thresholds must not be negative.").ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection("Steward:RateLimits"))
             .Validate(o => o.PublicPerMinute > 0 && o.SignUpPerMinute > 0, "Rate limits must be positive.").ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
@@ -92,6 +96,11 @@ public static class StewardServices
         services.AddScoped<SubmitWidget>();
         services.AddScoped<WithdrawConsent>();
         services.AddScoped<ConsentHistory>();
+        services.AddScoped<CreateRequest>();
+        services.AddScoped<ReadRequests>();
+        services.AddScoped<ChangeRequestStatus>();
+        services.AddScoped<ExtendRequest>();
+        services.AddScoped<ChangeRequestSettings>();
         return services;
     }
 
@@ -138,7 +147,7 @@ public static class StewardServices
         v1.MapAgreements();
         v1.MapSignUp();
         v1.MapPublicConsents();
-        v1.MapClient().MapContacts().MapWidgets().MapConsents();
+        v1.MapClient().MapContacts().MapWidgets().MapConsents().MapRequests();
         return app;
     }
 

@@ -7,6 +7,7 @@ using Steward.Clients;
 using Steward.Consents;
 using Steward.Contacts;
 using Steward.Notifications;
+using Steward.Requests;
 using Steward.Widgets;
 
 namespace Steward.Data;
@@ -36,6 +37,10 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
     public DbSet<LedgerCheckpoint> LedgerCheckpoints => Set<LedgerCheckpoint>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<SubjectRequest> SubjectRequests => Set<SubjectRequest>();
+    public DbSet<SubjectRequestStep> SubjectRequestSteps => Set<SubjectRequestStep>();
+    public DbSet<RequestSettings> RequestSettings => Set<RequestSettings>();
+    public DbSet<RequestVerification> RequestVerifications => Set<RequestVerification>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -52,6 +57,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         ConsentEvent.Configure(modelBuilder);
         AuditEvent.Configure(modelBuilder);
         OutboxMessage.Configure(modelBuilder);
+        SubjectRequest.Configure(modelBuilder);
         modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
 
         TenantOwned<ClientUser>(modelBuilder);
@@ -62,6 +68,10 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<Widget>(modelBuilder);
         TenantOwned<WidgetVersion>(modelBuilder);
         TenantOwned<ConsentEvent>(modelBuilder);
+        TenantOwned<SubjectRequest>(modelBuilder);
+        TenantOwned<SubjectRequestStep>(modelBuilder);
+        TenantOwned<RequestSettings>(modelBuilder);
+        TenantOwned<RequestVerification>(modelBuilder);
     }
 
     private void TenantOwned<T>(ModelBuilder model) where T : class, ITenantOwned =>

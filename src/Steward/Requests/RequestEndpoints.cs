@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Steward.Http;
+
+namespace Steward.Requests;
+
+public static class RequestEndpoints
+{
+    public static RouteGroupBuilder MapRequests(this RouteGroupBuilder client)
+    {
+        var requests = client.MapGroup("/requests").WithTags("Requests");
+        requests.MapPost("/", async (Guid clientId, CreateRequest.Request request, CreateRequest create, CancellationToken ct) =>
+                (await create.HandleAsync(clientId, request, ct)).ToHttp(r => TypedResults.Created($"/v1/clients/{clientId}/requests/{r.Id}", r)))
+            .WithName("CreateSubjectRequest").WithSummary("Record a data subject request, or ask processor staff to carry one out on a written instruction");
+        requests.MapGet("/", async (Guid clientId, string? state, int? limit, ReadRequests read, CancellationToken ct) =>
+                (await read.ListAsync(clientId, state, limit, ct)).ToHttp(TypedResults.Ok))
+            .WithName("ListSubjectRequests").WithSummary("The client's requests: open ones first, the earliest deadline first (overdue, then due-soon)");
+        requests.MapGet("/{requestId:guid}", async (Guid clientId, Guid requestId, ReadRequests read, CancellationToken ct) =>
+                (await read.OneAsync(clientId, requestId, ct)).ToHttp(TypedResults.Ok))
+            .WithName("GetSubjectRequest").WithSummary("One request with its deadline and the history of its steps");
+        requests.MapPost("/{requestId:guid}/status", async (Guid clientId, Guid requestId, ChangeRequestStatus.Request request, ChangeRequestStatus change, CancellationToken ct) =>
+                (await change.HandleAsync(clientId, requestId, request, ct)).ToHttp(TypedResults.Ok))
+            .WithName("ChangeSubjectRequestStatus").WithSummary("Move a request on: verified, in_progress, completed, declined (with a reason) or cancelled");
+        requests.MapPost("/{requestId:guid}/extension", async (Guid clientId, Guid requestId, ExtendRequest.Request request, ExtendRequest extend, CancellationToken ct) =>
+                (await extend.HandleAsync(clientId, requestId, request, ct)).ToHttp(TypedResults.Ok))
+            .WithName("ExtendSubjectRequest").WithSummary("Extend the deadline once, by up to two months, with a reason sent to the subject");
+        requests.MapGet("/settings", async (ChangeRequestSettings settings, CancellationToken ct) => TypedResults.Ok(await settings.GetAsync(ct)))
+            .WithName("GetRequestSettings").WithSummary("Who answers the client's data subjects (forward or direct) and the free staff-assisted requests a month");
+        requests.MapPut("/settings", async (Guid clientId, ChangeRequestSettings.Request request, ChangeRequestSettings settings, CancellationToken ct) =>
+                (await settings.HandleAsync(clientId, request, ct)).ToHttp(TypedResults.Ok))
+            .WithName("ChangeRequestSettings").WithSummary("Change who answers the client's data subjects, or the billable threshold");
+        return client;
+    }
+}
