@@ -101,6 +101,9 @@ public static class StewardServices
         services.AddScoped<ChangeRequestStatus>();
         services.AddScoped<ExtendRequest>();
         services.AddScoped<ChangeRequestSettings>();
+        services.AddScoped<SubmitPublicRequest>();
+        services.AddScoped<VerifyPublicRequest>();
+        services.AddScoped<RouteRequest>();
         return services;
     }
 
@@ -147,6 +150,7 @@ public static class StewardServices
         v1.MapAgreements();
         v1.MapSignUp();
         v1.MapPublicConsents();
+        v1.MapPublicRequests();
         v1.MapClient().MapContacts().MapWidgets().MapConsents().MapRequests();
         return app;
     }

@@ -70,6 +70,7 @@ public sealed class ChangeRequestStatus(StewardDb db, KeyVault vault, Notifier n
             Id = Guid.CreateVersion7(),
             ClientId = r.ClientId,
             RequestId = r.Id,
+            Number = ++r.StepCount,
             At = now,
             Action = action,
             FromStatus = from,

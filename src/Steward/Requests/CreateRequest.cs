@@ -42,6 +42,7 @@ public sealed class CreateRequest(StewardDb db, KeyVault vault, BlindIndex index
         var r = await NewAsync(vault, clientId, request.Type!, source, identities, request.Instruction?.Trim(), request.ReceivedAt ?? now, now, ct);
         r.ContactId = contactId;
         r.Billable = billable;
+        r.HandledBy = source == "staff" ? RouteRequest.ByProcessor : RouteRequest.ByClient;
         db.SubjectRequests.Add(r);
         ChangeRequestStatus.AddStep(db, r, "created", null, actor, now);
         await audit.RecordAsync(db, "CreateSubjectRequest", "request", r.Id.ToString(), ct, status: 201);

@@ -17,7 +17,7 @@ public sealed class ReadRequests(StewardDb db, KeyVault vault, IOptions<RequestO
 
     public sealed record StepView(DateTimeOffset At, string Action, string? From, string To, string ActorType, string? ActorId);
 
-    public sealed record View(Guid Id, string Type, string Status, string Source, List<string> Emails, string? Phone, Guid? ContactId,
+    public sealed record View(Guid Id, string Type, string Status, string Source, string? HandledBy, List<string> Emails, string? Phone, Guid? ContactId,
         string? Instruction, bool Billable, DateTimeOffset ReceivedAt, DateOnly FirstDueOn, DateOnly DueOn, string DueState,
         DateTimeOffset? ExtendedAt, string? ExtensionReason, string? DeclineReason, string? DeclineNotice, bool IdentitiesVerified,
         DateTimeOffset? ClosedAt, List<StepView> Steps);
@@ -48,13 +48,13 @@ public sealed class ReadRequests(StewardDb db, KeyVault vault, IOptions<RequestO
 
     public static async Task<View> ViewAsync(StewardDb db, KeyVault vault, SubjectRequest r, RequestOptions options, DateTimeOffset now, CancellationToken ct)
     {
-        var steps = await db.SubjectRequestSteps.AsNoTracking().Where(s => s.RequestId == r.Id).OrderBy(s => s.At).ThenBy(s => s.Id)
+        var steps = await db.SubjectRequestSteps.AsNoTracking().Where(s => s.RequestId == r.Id).OrderBy(s => s.Number)
             .Select(s => new StepView(s.At, s.Action, s.FromStatus, s.ToStatus, s.ActorType, s.ActorId)).ToListAsync(ct);
         var pending = await db.RequestVerifications.AsNoTracking().AnyAsync(v => v.RequestId == r.Id && v.VerifiedAt == null, ct);
         using var key = await vault.OpenAsync(r.ClientId, r.Id, ct) ?? throw new InvalidOperationException("A stored request has no key.");
         var identities = OpenIdentities(r, key);
         var decline = key.OpenString("declineReason", r.DeclineReasonSealed);
-        return new View(r.Id, r.Type, r.Status, r.Source, identities.Emails, identities.Phone, r.ContactId,
+        return new View(r.Id, r.Type, r.Status, r.Source, r.HandledBy, identities.Emails, identities.Phone, r.ContactId,
             key.OpenString("instruction", r.InstructionSealed), r.Billable, r.ReceivedAt, r.FirstDueOn, r.DueOn,
             RequestDeadlines.State(r.DueOn, r.IsClosed, now, options.DueSoonDays), r.ExtendedAt,
             key.OpenString("extensionReason", r.ExtensionReasonSealed), decline,

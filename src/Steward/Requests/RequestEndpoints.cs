@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Steward.Clients;
 using Steward.Http;
 
 namespace Steward.Requests;
@@ -31,5 +32,18 @@ public static class RequestEndpoints
                 (await settings.HandleAsync(clientId, request, ct)).ToHttp(TypedResults.Ok))
             .WithName("ChangeRequestSettings").WithSummary("Change who answers the client's data subjects, or the billable threshold");
         return client;
+    }
+
+    /// <summary>What a data subject reaches with no login: ask for a right, confirm each address. Rate-limited.</summary>
+    public static RouteGroupBuilder MapPublicRequests(this RouteGroupBuilder v1)
+    {
+        var open = v1.MapGroup("/public/requests").AllowAnonymous().RequireRateLimiting(RateLimits.Public).WithTags("Public");
+        open.MapPost("/", async (SubmitPublicRequest.Request request, SubmitPublicRequest submit, CancellationToken ct) =>
+                (await submit.HandleAsync(request, ct)).ToHttp(r => TypedResults.Accepted((string?)null, r)))
+            .WithName("SubmitSubjectRequest").WithSummary("Ask a client (by its public id) for access, portability, rectification, erasure, restriction or objection");
+        open.MapPost("/{requestId:guid}/verification", async (Guid requestId, VerifyPublicRequest.Request request, VerifyPublicRequest verify, CancellationToken ct) =>
+                (await verify.HandleAsync(requestId, request, ct)).ToHttp(TypedResults.Ok))
+            .WithName("VerifySubjectRequest").WithSummary("Confirm one email address of a request with the code sent to it");
+        return v1;
     }
 }

@@ -30,6 +30,8 @@ public sealed class SubjectRequest : ITenantOwned
     public required string Status { get; set; }
     public required string Source { get; set; }
     public Guid? ContactId { get; set; }
+    /// <summary>Who answers it: the client, or the processor (staff-assisted, or direct under the client's settings). Null until routed.</summary>
+    public string? HandledBy { get; set; }
     /// <summary>JSON {emails, phone}, sealed under the request's key (field "identities").</summary>
     [PersonalData] public required byte[] IdentitiesSealed { get; set; }
     /// <summary>The client's written instruction to processor staff (P-04), or the subject's own words.</summary>
@@ -48,6 +50,8 @@ public sealed class SubjectRequest : ITenantOwned
     public DateTimeOffset? ExtendedAt { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>How many steps its history has: numbers them in order.</summary>
+    public int StepCount { get; set; }
 
     public bool IsClosed => Closed.Contains(Status);
 
@@ -60,6 +64,7 @@ public sealed class SubjectRequest : ITenantOwned
             e.Property(r => r.Type).HasMaxLength(20);
             e.Property(r => r.Status).HasMaxLength(20);
             e.Property(r => r.Source).HasMaxLength(20);
+            e.Property(r => r.HandledBy).HasMaxLength(20);
         });
         model.Entity<SubjectRequestStep>(e =>
         {
@@ -85,6 +90,8 @@ public sealed class SubjectRequestStep : ITenantOwned
     public Guid Id { get; set; }
     public Guid ClientId { get; set; }
     public Guid RequestId { get; set; }
+    /// <summary>1, 2, 3…: the order of the steps, which may share a millisecond.</summary>
+    public int Number { get; set; }
     public DateTimeOffset At { get; set; }
     public required string Action { get; set; }
     public string? FromStatus { get; set; }

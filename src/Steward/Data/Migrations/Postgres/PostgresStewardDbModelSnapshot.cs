@@ -614,6 +614,10 @@ namespace Steward.Data.Migrations.Postgres
                     b.Property<DateOnly>("FirstDueOn")
                         .HasColumnType("date");
 
+                    b.Property<string>("HandledBy")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
                     b.Property<byte[]>("IdentitiesSealed")
                         .IsRequired()
                         .HasColumnType("bytea");
@@ -633,6 +637,9 @@ namespace Steward.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
+
+                    b.Property<int>("StepCount")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Type")
                         .IsRequired()
@@ -680,6 +687,9 @@ namespace Steward.Data.Migrations.Postgres
                     b.Property<string>("FromStatus")
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
 
                     b.Property<Guid>("RequestId")
                         .HasColumnType("uuid");

@@ -609,6 +609,10 @@ namespace Steward.Data.Migrations.Sqlite
                     b.Property<DateOnly>("FirstDueOn")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("HandledBy")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
                     b.Property<byte[]>("IdentitiesSealed")
                         .IsRequired()
                         .HasColumnType("BLOB");
@@ -628,6 +632,9 @@ namespace Steward.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("StepCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Type")
                         .IsRequired()
@@ -675,6 +682,9 @@ namespace Steward.Data.Migrations.Sqlite
                     b.Property<string>("FromStatus")
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("RequestId")
                         .HasColumnType("TEXT");
