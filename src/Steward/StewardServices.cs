@@ -104,6 +104,8 @@ public static class StewardServices
         services.AddScoped<SubmitPublicRequest>();
         services.AddScoped<VerifyPublicRequest>();
         services.AddScoped<RouteRequest>();
+        services.AddScoped<FulfilRequest>();
+        services.AddScoped<DownloadPackage>();
         return services;
     }
 

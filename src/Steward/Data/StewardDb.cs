@@ -41,6 +41,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     public DbSet<SubjectRequestStep> SubjectRequestSteps => Set<SubjectRequestStep>();
     public DbSet<RequestSettings> RequestSettings => Set<RequestSettings>();
     public DbSet<RequestVerification> RequestVerifications => Set<RequestVerification>();
+    public DbSet<RequestExport> RequestExports => Set<RequestExport>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -72,6 +73,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<SubjectRequestStep>(modelBuilder);
         TenantOwned<RequestSettings>(modelBuilder);
         TenantOwned<RequestVerification>(modelBuilder);
+        TenantOwned<RequestExport>(modelBuilder);
     }
 
     private void TenantOwned<T>(ModelBuilder model) where T : class, ITenantOwned =>

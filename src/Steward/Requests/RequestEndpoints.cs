@@ -26,6 +26,9 @@ public static class RequestEndpoints
         requests.MapPost("/{requestId:guid}/extension", async (Guid clientId, Guid requestId, ExtendRequest.Request request, ExtendRequest extend, CancellationToken ct) =>
                 (await extend.HandleAsync(clientId, requestId, request, ct)).ToHttp(TypedResults.Ok))
             .WithName("ExtendSubjectRequest").WithSummary("Extend the deadline once, by up to two months, with a reason sent to the subject");
+        requests.MapPost("/{requestId:guid}/fulfilment", async (Guid clientId, Guid requestId, FulfilRequest.Request request, FulfilRequest fulfil, CancellationToken ct) =>
+                (await fulfil.HandleAsync(clientId, requestId, request, ct)).ToHttp(TypedResults.Ok))
+            .WithName("FulfilSubjectRequest").WithSummary("Carry out a verified request: an access or portability package (JSON or CSV), or an erasure with its certificate");
         requests.MapGet("/settings", async (ChangeRequestSettings settings, CancellationToken ct) => TypedResults.Ok(await settings.GetAsync(ct)))
             .WithName("GetRequestSettings").WithSummary("Who answers the client's data subjects (forward or direct) and the free staff-assisted requests a month");
         requests.MapPut("/settings", async (Guid clientId, ChangeRequestSettings.Request request, ChangeRequestSettings settings, CancellationToken ct) =>
@@ -44,6 +47,10 @@ public static class RequestEndpoints
         open.MapPost("/{requestId:guid}/verification", async (Guid requestId, VerifyPublicRequest.Request request, VerifyPublicRequest verify, CancellationToken ct) =>
                 (await verify.HandleAsync(requestId, request, ct)).ToHttp(TypedResults.Ok))
             .WithName("VerifySubjectRequest").WithSummary("Confirm one email address of a request with the code sent to it");
+        v1.MapGet("/public/exports/{token}", async (string token, DownloadPackage download, CancellationToken ct) =>
+                (await download.HandleAsync(token, ct)).ToHttp(f => TypedResults.File(f.Content, f.ContentType, f.Name)))
+            .AllowAnonymous().RequireRateLimiting(RateLimits.Public).WithTags("Public")
+            .WithName("DownloadSubjectPackage").WithSummary("Download an access package once, through its signed link");
         return v1;
     }
 }

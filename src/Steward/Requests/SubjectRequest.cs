@@ -50,6 +50,8 @@ public sealed class SubjectRequest : ITenantOwned
     public DateTimeOffset? ExtendedAt { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>The completion certificate of an erasure: ids, stores and times only, no personal value (JSON).</summary>
+    public string? Certificate { get; set; }
     /// <summary>How many steps its history has: numbers them in order.</summary>
     public int StepCount { get; set; }
 
@@ -81,6 +83,7 @@ public sealed class SubjectRequest : ITenantOwned
             e.Property(s => s.Mode).HasMaxLength(20);
         });
         model.Entity<RequestVerification>(e => e.HasIndex(v => new { v.ClientId, v.RequestId }));
+        RequestExport.Configure(model);
     }
 }
 
@@ -140,4 +143,6 @@ public sealed class RequestOptions
     public int DueSoonDays { get; set; } = 7;
     public int CodeLifetimeMinutes { get; set; } = 30;
     public int MaxCodeAttempts { get; set; } = 5;
+    /// <summary>How long an access package's download link lives.</summary>
+    public int ExportLinkHours { get; set; } = 24;
 }

@@ -521,6 +521,51 @@ namespace Steward.Data.Migrations.Postgres
                     b.ToTable("OutboxMessages");
                 });
 
+            modelBuilder.Entity("Steward.Requests.RequestExport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ContactId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Copy")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("DownloadedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<byte[]>("PackageSealed")
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Records")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "ContactId");
+
+                    b.ToTable("RequestExports");
+                });
+
             modelBuilder.Entity("Steward.Requests.RequestSettings", b =>
                 {
                     b.Property<Guid>("ClientId")
@@ -586,6 +631,9 @@ namespace Steward.Data.Migrations.Postgres
 
                     b.Property<bool>("Billable")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("Certificate")
+                        .HasColumnType("text");
 
                     b.Property<Guid>("ClientId")
                         .HasColumnType("uuid");

@@ -516,6 +516,51 @@ namespace Steward.Data.Migrations.Sqlite
                     b.ToTable("OutboxMessages");
                 });
 
+            modelBuilder.Entity("Steward.Requests.RequestExport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ContactId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Copy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DownloadedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("PackageSealed")
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Records")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "ContactId");
+
+                    b.ToTable("RequestExports");
+                });
+
             modelBuilder.Entity("Steward.Requests.RequestSettings", b =>
                 {
                     b.Property<Guid>("ClientId")
@@ -581,6 +626,9 @@ namespace Steward.Data.Migrations.Sqlite
 
                     b.Property<bool>("Billable")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Certificate")
+                        .HasColumnType("TEXT");
 
                     b.Property<Guid>("ClientId")
                         .HasColumnType("TEXT");
