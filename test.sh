@@ -6,13 +6,19 @@ cd "$(dirname "$0")"
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_DIR=""
+MAILDEV_PID=""
+MAILDEV_LOG=$(mktemp /tmp/steward-maildev.XXXXXX.log)
+stop_services() {
+  [ -n "$MAILDEV_PID" ] && kill "$MAILDEV_PID" 2>/dev/null || true
+  stop_postgres
+}
 stop_postgres() {
   if [ -n "$PG_DIR" ] && [ -f "$PG_DIR/data/postmaster.pid" ]; then
     as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
   fi
   [ -n "$PG_DIR" ] && rm -rf "$PG_DIR"
 }
-trap stop_postgres EXIT
+trap stop_services EXIT
 
 # initdb refuses root: as root, run the server as the postgres system user
 as_pg() {
@@ -64,14 +70,46 @@ elif ! start_postgres; then
   echo "test.sh: PostgreSQL could not be started: its tests will be skipped (not under CI)" >&2
 fi
 
+# a real SMTP server on loopback for the mail tests: maildev from npm, kept in .tools/
+start_maildev() {
+  local bin=.tools/node_modules/.bin/maildev
+  if [ ! -x "$bin" ]; then
+    command -v npm >/dev/null || return 1
+    echo "test.sh: installing maildev"
+    npm install --silent --no-audit --no-fund --prefix .tools maildev@3.0.0 >/dev/null 2>&1 || return 1
+  fi
+  local smtp web
+  smtp=$(shuf -i 40000-49999 -n 1); web=$((smtp + 10000))
+  "$bin" --smtp "$smtp" --web "$web" --ip 127.0.0.1 --silent >"$MAILDEV_LOG" 2>&1 &
+  MAILDEV_PID=$!
+  for _ in $(seq 1 50); do
+    if curl -fs "http://127.0.0.1:$web/api/email" >/dev/null 2>&1; then
+      export STEWARD_TEST_SMTP_PORT=$smtp STEWARD_TEST_MAILDEV="http://127.0.0.1:$web"
+      echo "test.sh: maildev SMTP on 127.0.0.1:$smtp"
+      return 0
+    fi
+    sleep 0.2
+  done
+  return 1
+}
+if [ -z "${STEWARD_TEST_SMTP_PORT:-}" ] && ! start_maildev; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "test.sh: maildev could not be started; under CI that is a failure" >&2
+    cat "$MAILDEV_LOG" >&2 2>/dev/null || true
+    exit 1
+  fi
+  echo "test.sh: maildev could not be started: the SMTP tests will be skipped (not under CI)" >&2
+fi
+
+LOG=$(mktemp /tmp/steward-test.XXXXXX.log)
 set +e
-dotnet test tests/Steward.Tests/Steward.Tests.csproj -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee /tmp/steward-test.log
+dotnet test tests/Steward.Tests/Steward.Tests.csproj -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee $LOG
 status=${PIPESTATUS[0]}
 set -e
 
 # the plain closing line: "N passed, N failed, N skipped"
-count() { grep -E "^ +$1: +[0-9]+" /tmp/steward-test.log | tail -1 | grep -oE '[0-9]+' || echo 0; }
-if grep -qE '^Total tests: +[0-9]+' /tmp/steward-test.log; then
+count() { grep -aE "^ +$1: +[0-9]+" $LOG | tail -1 | grep -oE '[0-9]+' || echo 0; }
+if grep -aqE '^Total tests: +[0-9]+' $LOG; then
   echo "tests: $(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
 fi
 exit "$status"

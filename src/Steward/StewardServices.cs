@@ -52,6 +52,9 @@ public static class StewardServices
         services.AddOptions<RequestOptions>().Bind(configuration.GetSection("Steward:Requests"))
             .Validate(o => o.AssistBillableThreshold >= 0 && o.DueSoonDays >= 0 && o.CodeLifetimeMinutes > 0 && o.MaxCodeAttempts > 0,
                 "Steward:Requests: thresholds must not be negative.").ValidateOnStart();
+        services.AddOptions<MailOptions>().Bind(configuration.GetSection("Steward:Mail"))
+            .Validate(o => o.PollSeconds > 0 && o.MaxAttempts > 0 && o.SmtpPort is > 0 and < 65536, "Steward:Mail: poll, attempts and port must be positive.")
+            .ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection("Steward:RateLimits"))
             .Validate(o => o.PublicPerMinute > 0 && o.SignUpPerMinute > 0, "Rate limits must be positive.").ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
@@ -80,6 +83,8 @@ public static class StewardServices
         services.AddSingleton<WithdrawalLinks>();
         services.AddSingleton<Notifier>();
         services.AddScoped<ExportAlert>();
+        services.AddSingleton<MailSender>();
+        services.AddScoped<DeliverNotifications>();
         services.AddSingleton<IPasswordHasher<ClientUser>, PasswordHasher<ClientUser>>();
         services.AddScoped<AuditContext>();
         services.AddScoped<AuditLog>();

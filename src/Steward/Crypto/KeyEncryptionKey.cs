@@ -7,17 +7,17 @@ using Steward.Data;
 namespace Steward.Crypto;
 
 /// <summary>The KEK, loaded once. Its id (8 hex digits of a hash, not the key) is written beside every wrapped key.</summary>
+/// <remarks>An AesGcm instance is not safe across threads (a shared one corrupts wraps under load), so each call makes its own.</remarks>
 public sealed partial class KeyEncryptionKey : IDisposable
 {
     public const string GeneratedFileName = "kek.key";
-    private readonly AesGcm _aes;
+    private readonly byte[] _material;
 
     public KeyEncryptionKey(IOptions<KeyOptions> keys, IOptions<StorageOptions> storage, ILogger<KeyEncryptionKey> log)
     {
         var material = Load(keys.Value, storage.Value, log);
         Id = Convert.ToHexStringLower(SHA256.HashData([.. "steward-kek-id:"u8, .. material])[..4]);
-        _aes = new AesGcm(material, 16);
-        CryptographicOperations.ZeroMemory(material);
+        _material = material;
     }
 
     public string Id { get; }
@@ -59,7 +59,8 @@ public sealed partial class KeyEncryptionKey : IDisposable
         Convert.FromHexString(Id).CopyTo(output, 1);
         var nonce = output.AsSpan(5, 12);
         Nonces.Fill(nonce);
-        _aes.Encrypt(nonce, dataKey, output.AsSpan(17, dataKey.Length), output.AsSpan(17 + dataKey.Length), associatedData);
+        using var aes = new AesGcm(_material, 16);
+        aes.Encrypt(nonce, dataKey, output.AsSpan(17, dataKey.Length), output.AsSpan(17 + dataKey.Length), associatedData);
         return output;
     }
 
@@ -69,11 +70,12 @@ public sealed partial class KeyEncryptionKey : IDisposable
         if (!Convert.ToHexStringLower(wrapped.Slice(1, 4)).Equals(Id, StringComparison.Ordinal))
             throw new CryptographicException("The key was wrapped by another key-encryption key.");
         var key = new byte[wrapped.Length - 33];
-        _aes.Decrypt(wrapped.Slice(5, 12), wrapped.Slice(17, key.Length), wrapped[(17 + key.Length)..], key, associatedData);
+        using var aes = new AesGcm(_material, 16);
+        aes.Decrypt(wrapped.Slice(5, 12), wrapped.Slice(17, key.Length), wrapped[(17 + key.Length)..], key, associatedData);
         return key;
     }
 
-    public void Dispose() => _aes.Dispose();
+    public void Dispose() => CryptographicOperations.ZeroMemory(_material);
 
     [LoggerMessage(Level = LogLevel.Warning, Message =
         "No key-encryption key was configured: generated one at {Path}. Keep it apart from the data and its backups, " +

@@ -131,4 +131,18 @@ public sealed class ContactTests
         var second = (await tenant.CreateContactAsync(new { email = "other@example.com" })).GetProperty("id");
         await (await tenant.Http.PatchAsJsonAsync($"{tenant.Base}/contacts/{second}", new { email = "dup@example.com" })).AssertProblemAsync(409);
     }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Contacts_created_in_parallel_are_all_stored_and_all_readable(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var created = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            tenant.CreateContactAsync(new { email = $"parallel{i}@example.com", firstName = $"P{i}" })));
+        foreach (var (contact, i) in created.Select((c, i) => (c, i)))
+        {
+            var read = await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/contacts/{contact.GetProperty("id")}");
+            Assert.Equal($"parallel{i}@example.com", read.GetProperty("email").GetString());
+        }
+    }
 }

@@ -39,3 +39,28 @@ public sealed class SealingTests
     public void Lookup_values_are_normalised(string input, string expected) =>
         Assert.Equal(expected, input.Contains('@', StringComparison.Ordinal) ? BlindIndex.NormalizeEmail(input) : BlindIndex.NormalizePhone(input));
 }
+
+public sealed class KeyEncryptionKeyTests
+{
+    [Fact]
+    public async Task Wrapping_and_unwrapping_on_many_threads_at_once_returns_every_key_intact()
+    {
+        using var kek = new KeyEncryptionKey(
+            Microsoft.Extensions.Options.Options.Create(new KeyOptions { KeyEncryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }),
+            Microsoft.Extensions.Options.Options.Create(new Steward.Data.StorageOptions()),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<KeyEncryptionKey>.Instance);
+        var failures = 0;
+        await Parallel.ForAsync(0, 20_000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, (i, _) =>
+        {
+            var key = RandomNumberGenerator.GetBytes(32);
+            var context = BitConverter.GetBytes(i);
+            try
+            {
+                if (!kek.Unwrap(kek.Wrap(key, context), context).AsSpan().SequenceEqual(key)) Interlocked.Increment(ref failures);
+            }
+            catch (CryptographicException) { Interlocked.Increment(ref failures); }
+            return ValueTask.CompletedTask;
+        });
+        Assert.Equal(0, failures);
+    }
+}

@@ -43,6 +43,7 @@ public sealed class StewardApp : WebApplicationFactory<Program>
         app._settings["Steward:Keys:KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         app._settings["Steward:RateLimits:PublicPerMinute"] = "100000";
         app._settings["Steward:RateLimits:SignUpPerMinute"] = "100000";
+        app._settings["Steward:Jobs:Enabled"] = "false";
         if (engine == Engine.Postgres)
         {
             app.PostgresConnectionString = await Engines.CreateDatabaseAsync(app._postgresDatabase);

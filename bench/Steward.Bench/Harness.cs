@@ -1,0 +1,157 @@
+using System.Diagnostics;
+
+namespace Steward.Bench;
+
+/// <summary>How long and how often: --quick fits the five-minute budget, the full run gives steadier medians.</summary>
+internal sealed record Settings(bool Quick, int Runs, TimeSpan Warmup, TimeSpan Duration, int LookupContacts,
+    int WriteConcurrency, int ReadConcurrency)
+{
+    // the warm-up is long enough for tiered JIT to finish on 2 cores: shorter, the first run was the slowest for
+    // every variant, as background compilation took a core from whichever ran next
+    public static Settings For(bool quick) => quick
+        ? new(true, 3, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4), 10_000, 8, 4)
+        : new(false, 5, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(8), 1_000_000, 8, 4);
+}
+
+/// <summary>One concurrent caller with its own connections or scopes, opened before the clock starts.</summary>
+internal interface IWorker : IAsyncDisposable
+{
+    Task RunOnceAsync(CancellationToken ct);
+}
+
+/// <summary>One side of a comparison: Steward, the raw limit, or the plain insert.</summary>
+internal sealed record Variant(string Name, Func<CancellationToken, Task<IWorker>> OpenWorkerAsync);
+
+internal sealed record RunResult(long Ops, long Errors, double Seconds, double P50Ms, double P99Ms, string? FirstError)
+{
+    public double PerSecond => Ops / Seconds;
+}
+
+/// <summary>A variant's medians over its runs; errors are summed (an op that failed is not counted as done).</summary>
+internal sealed record Measured(double PerSecond, double P50Ms, double P99Ms, long Errors, string? FirstError);
+
+/// <summary>One figure on one engine: Steward's throughput against the limit measured in the same run.</summary>
+internal sealed record Figure(string Name, string Engine, Measured Steward, Measured Limit, double Target, long PeakWorkingSet)
+{
+    public double Ratio => Steward.PerSecond / Limit.PerSecond;
+    public bool Pass => Ratio >= Target;
+}
+
+internal static class Harness
+{
+    /// <summary>
+    /// Runs the variants interleaved (A B C, A B C, …) so that drift on a shared machine hits all of them alike,
+    /// after one short warm-up each (JIT, pools, caches).
+    /// </summary>
+    public static async Task<Measured[]> CompareAsync(string label, IReadOnlyList<Variant> variants, int concurrency,
+        Settings settings, CancellationToken ct)
+    {
+        foreach (var variant in variants) await RunAsync(variant, concurrency, settings.Warmup, ct);
+        var runs = variants.Select(_ => new List<RunResult>()).ToArray();
+        for (var r = 0; r < settings.Runs; r++)
+        {
+            var line = new List<string>();
+            for (var i = 0; i < variants.Count; i++)
+            {
+                var result = await RunAsync(variants[i], concurrency, settings.Duration, ct);
+                runs[i].Add(result);
+                line.Add($"{variants[i].Name} {result.PerSecond:F0}/s" + (result.Errors > 0 ? $" ({result.Errors} errors)" : ""));
+            }
+            Log.Progress($"{label} run {r + 1}/{settings.Runs}: {string.Join(", ", line)}");
+        }
+        return [.. runs.Select(Summarize)];
+    }
+
+    public static async Task<RunResult> RunAsync(Variant variant, int concurrency, TimeSpan duration, CancellationToken ct)
+    {
+        var workers = new IWorker[concurrency];
+        try
+        {
+            for (var i = 0; i < concurrency; i++) workers[i] = await variant.OpenWorkerAsync(ct);
+            var tally = new Tally();
+            var latencies = new List<double>[concurrency];
+            var clock = Stopwatch.StartNew();
+            var tasks = new Task[concurrency];
+            for (var i = 0; i < concurrency; i++)
+            {
+                var worker = workers[i];
+                var mine = latencies[i] = new List<double>(4096);
+                tasks[i] = Task.Run(() => LoopAsync(worker, mine, tally, clock, duration, ct), ct);
+            }
+            await Task.WhenAll(tasks);
+            var seconds = clock.Elapsed.TotalSeconds;
+            var all = latencies.SelectMany(l => l).Order().ToArray();
+            return new RunResult(all.Length, tally.Errors, seconds, Percentile(all, 0.50), Percentile(all, 0.99), tally.FirstError);
+        }
+        finally
+        {
+            foreach (var worker in workers)
+                if (worker is not null) await worker.DisposeAsync();
+        }
+    }
+
+    private static async Task LoopAsync(IWorker worker, List<double> latencies, Tally tally, Stopwatch clock,
+        TimeSpan duration, CancellationToken ct)
+    {
+        while (clock.Elapsed < duration)
+        {
+            ct.ThrowIfCancellationRequested();
+            var start = Stopwatch.GetTimestamp();
+            try
+            {
+                await worker.RunOnceAsync(ct);
+                latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // counted, not fatal: a failing variant shows up in the errors column instead of ending the run
+                tally.Add(e);
+            }
+        }
+    }
+
+    private static Measured Summarize(List<RunResult> runs) => new(
+        Median(runs.Select(r => r.PerSecond)), Median(runs.Select(r => r.P50Ms)), Median(runs.Select(r => r.P99Ms)),
+        runs.Sum(r => r.Errors), runs.Select(r => r.FirstError).FirstOrDefault(e => e is not null));
+
+    /// <summary>The process's peak working set so far (it only grows: a figure's value includes earlier figures).</summary>
+    public static long PeakWorkingSet()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.PeakWorkingSet64;
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0) return double.NaN;
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    private sealed class Tally
+    {
+        private long _errors;
+        private string? _firstError;
+
+        public long Errors => Interlocked.Read(ref _errors);
+        public string? FirstError => Volatile.Read(ref _firstError);
+
+        public void Add(Exception e)
+        {
+            Interlocked.Increment(ref _errors);
+            Interlocked.CompareExchange(ref _firstError, $"{e.GetType().Name}: {e.Message}", null);
+        }
+    }
+}
+
+/// <summary>Progress goes to stderr, so stdout holds only the RATIO lines and the table.</summary>
+internal static class Log
+{
+    private static readonly Stopwatch Clock = Stopwatch.StartNew();
+
+    public static void Progress(string message) => Console.Error.WriteLine($"[{Clock.Elapsed:mm\\:ss}] {message}");
+}

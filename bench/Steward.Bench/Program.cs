@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Steward.Bench;
+
+// Steward's hot paths against the raw limits measured in the same run (docs: PERFORMANCE.md).
+// dotnet run -c Release --project bench/Steward.Bench -- [--quick]
+if (args.Any(a => a != "--quick"))
+{
+    Console.Error.WriteLine("usage: Steward.Bench [--quick]");
+    return 2;
+}
+var settings = Settings.For(quick: args.Contains("--quick"));
+using var cancel = new CancellationTokenSource();
+// Ctrl+C or SIGTERM stop cleanly, so that the throwaway PostgreSQL and the temp directories go too
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    cancel.Cancel();
+});
+var ct = cancel.Token;
+var total = Stopwatch.StartNew();
+var figures = new List<Figure>();
+var notes = new List<string>();
+Log.Progress($"{(settings.Quick ? "quick" : "full")} run: {settings.Runs} runs of {settings.Duration.TotalSeconds:F0} s per figure, " +
+    $"{settings.WriteConcurrency} concurrent writers, {settings.ReadConcurrency} concurrent readers, {settings.LookupContacts:N0} contacts to look up");
+
+try
+{
+    figures.AddRange(await RunEngineAsync(EngineKind.Sqlite, null));
+
+    var (server, problem) = await PostgresServer.TryStartAsync(ct);
+    if (server is null)
+    {
+        Console.WriteLine($"PostgreSQL could not be started ({problem}): its figures are skipped, SQLite only.");
+    }
+    else
+    {
+        await using (server)
+        {
+            Log.Progress($"postgres: {server.Description}");
+            figures.AddRange(await RunEngineAsync(EngineKind.Postgres, server));
+        }
+    }
+}
+catch (OperationCanceledException) when (ct.IsCancellationRequested)
+{
+    Console.Error.WriteLine("interrupted: nothing is reported");
+    return 130;
+}
+
+Report.Print(figures, notes, settings, total.Elapsed);
+return 0;
+
+async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgres)
+{
+    await using var engine = await BenchEngine.StartAsync(kind, postgres, ct);
+    // lookups first, so that the table holds exactly the N contacts they are measured against
+    var lookup = await LookupFigures.RunAsync(engine, settings, ct);
+    var writes = await CreateFigures.RunAsync(engine, settings, notes, ct);
+    return [writes[0], lookup, writes[1]];
+}
+
+/// <summary>The RATIO lines for tools, then a table for people.</summary>
+internal static class Report
+{
+    public static void Print(List<Figure> figures, List<string> notes, Settings settings, TimeSpan elapsed)
+    {
+        foreach (var f in figures)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"RATIO {f.Name} {f.Engine} {f.Steward.PerSecond:F0} {f.Limit.PerSecond:F0} {f.Ratio:F2} target {f.Target:0.0#}"));
+
+        Console.WriteLine();
+        Console.WriteLine($"Steward benchmark ({(settings.Quick ? "--quick" : "full")}): medians of {settings.Runs} runs of " +
+            $"{settings.Duration.TotalSeconds:F0} s; creates from {settings.WriteConcurrency} concurrent callers, lookups from " +
+            $"{settings.ReadConcurrency} among {settings.LookupContacts:N0} contacts; throughput in ops/s, latency p50/p99 in ms.");
+        Console.WriteLine("limit: contact-create and lookup-email = raw ADO.NET, same engine, schema, indexes and crypto; " +
+            "price-of-privacy = plain EF Core insert in clear.");
+        string[] header = ["figure", "engine", "steward", "limit", "ratio", "target", "result", "steward p50/p99",
+            "limit p50/p99", "errors s/l", "peak WS MB"];
+        var rows = figures.Select(f => new[]
+        {
+            f.Name, f.Engine, $"{f.Steward.PerSecond:N0}", $"{f.Limit.PerSecond:N0}", $"{f.Ratio:F2}", $"{f.Target:0.0#}",
+            f.Pass ? "pass" : "FAIL", Latency(f.Steward), Latency(f.Limit), $"{f.Steward.Errors}/{f.Limit.Errors}",
+            $"{f.PeakWorkingSet / (1024.0 * 1024):F0}",
+        }).ToList();
+        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        Console.WriteLine(Line(header, widths));
+        Console.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
+        foreach (var row in rows) Console.WriteLine(Line(row, widths));
+
+        // contact-create and price-of-privacy share Steward's runs: name their errors once
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        foreach (var f in figures)
+        {
+            if (seen.Add(f.Steward) && f.Steward.FirstError is { } s) notes.Add($"{f.Engine} {f.Name}: Steward's first error: {s}");
+            if (f.Limit.FirstError is { } l) notes.Add($"{f.Engine} {f.Name}: the limit's first error: {l}");
+        }
+        if (notes.Count > 0)
+        {
+            Console.WriteLine();
+            foreach (var note in notes.Distinct()) Console.WriteLine("note: " + note);
+        }
+        Console.WriteLine();
+        Console.WriteLine($"total time {elapsed.TotalSeconds:F0} s; peak working set is the process's so far when the figure ended.");
+    }
+
+    private static string Latency(Measured m) => $"{m.P50Ms:F2}/{m.P99Ms:F2}";
+
+    // numbers right-aligned, words left-aligned
+    private static string Line(string[] cells, int[] widths) => string.Join("  ", cells.Select((c, i) =>
+        i < 2 || c is "pass" or "FAIL" ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd();
+}

@@ -1,0 +1,104 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Steward.Audit;
+using Steward.Crypto;
+using Steward.Data;
+
+namespace Steward.Notifications;
+
+/// <summary>
+/// Delivers due outbox messages, at least once. A message is first claimed with a lease (its next attempt moved
+/// ahead, under FOR UPDATE SKIP LOCKED on PostgreSQL), so several nodes never send it together and no lock is
+/// held while the mail server answers. Delivered: the message's key is destroyed, its content unreadable for good.
+/// Failed: retried with a doubling wait. Every delivery is an audit event (P-25: the alert's delivery is logged).
+/// </summary>
+public sealed class DeliverNotifications(StewardDb db, KeyVault vault, MailSender mail, AuditLog audit, AuditContext actor,
+    IOptions<MailOptions> options, TimeProvider clock)
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+
+    public sealed record Outcome(int Delivered, int Retrying, int Failed);
+
+    public async Task<Outcome> HandleAsync(int max, CancellationToken ct)
+    {
+        actor.ActorType = "system";
+        actor.ActorId = "notification-delivery";
+        var claimed = await ClaimAsync(max, ct);
+        int delivered = 0, retrying = 0, failed = 0;
+        foreach (var id in claimed)
+        {
+            var message = await db.OutboxMessages.AsNoTracking().SingleAsync(m => m.Id == id, ct);
+            string? error = null;
+            using (var key = await vault.OpenAsync(Guid.Empty, id, ct))
+            {
+                if (key is null) error = "the message's key is gone";
+                else
+                {
+                    try
+                    {
+                        await mail.SendAsync(key.OpenString("to", message.ToSealed)!, key.OpenString("subject", message.SubjectSealed)!,
+                            key.OpenString("body", message.BodySealed)!, id, ct);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // the type and SMTP status only: a server's message may quote the recipient's address
+                        error = e is MailKit.Net.Smtp.SmtpCommandException smtp ? $"{e.GetType().Name} {(int)smtp.StatusCode}" : e.GetType().Name;
+                    }
+                }
+            }
+            var outcome = await RecordAsync(id, error, ct);
+            if (outcome == OutboxMessage.Delivered) delivered++;
+            else if (outcome == OutboxMessage.Failed) failed++;
+            else retrying++;
+        }
+        return new Outcome(delivered, retrying, failed);
+    }
+
+    private async Task<List<Guid>> ClaimAsync(int max, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var write = await db.BeginWriteAsync(ct);
+        var due = db.IsSqlite
+            ? await db.OutboxMessages.Where(m => m.Status == OutboxMessage.Pending && m.NextAttemptAt <= now)
+                .OrderBy(m => m.NextAttemptAt).Take(max).ToListAsync(ct)
+            : await db.OutboxMessages.FromSql($"""
+                SELECT * FROM "OutboxMessages" WHERE "Status" = {OutboxMessage.Pending} AND "NextAttemptAt" <= {now}
+                ORDER BY "NextAttemptAt" LIMIT {max} FOR UPDATE SKIP LOCKED
+                """).ToListAsync(ct);
+        foreach (var m in due)
+        {
+            m.Attempts++;
+            m.NextAttemptAt = now + Lease;
+        }
+        await write.CommitAsync(ct);
+        return due.Select(m => m.Id).ToList();
+    }
+
+    private async Task<string> RecordAsync(Guid id, string? error, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var write = await db.BeginWriteAsync(ct);
+        var message = await db.OutboxMessages.SingleAsync(m => m.Id == id, ct);
+        if (error is null)
+        {
+            message.Status = OutboxMessage.Delivered;
+            message.DeliveredAt = now;
+            message.LastError = null;
+        }
+        else
+        {
+            message.LastError = error;
+            message.Status = message.Attempts >= options.Value.MaxAttempts ? OutboxMessage.Failed : OutboxMessage.Pending;
+            message.NextAttemptAt = now + Backoff(message.Attempts);
+        }
+        await audit.RecordAsync(db, "DeliverNotification", "notification", id.ToString(), ct, message.ClientId,
+            outcome: error is null ? "success" : "failed", status: error is null ? 200 : 502);
+        await write.CommitAsync(ct);
+        if (error is null) await vault.DestroyAsync(Guid.Empty, [id], ct);
+        return message.Status;
+    }
+
+    /// <summary>One minute, then doubling, at most a day.</summary>
+    public static TimeSpan Backoff(int attempts) =>
+        TimeSpan.FromMinutes(Math.Min(Math.Pow(2, Math.Max(0, attempts - 1)), TimeSpan.FromDays(1).TotalMinutes));
+}
