@@ -81,6 +81,8 @@ public static class StewardServices
         services.AddSingleton<BlindIndex>();
         services.AddSingleton<AuditKeys>();
         services.AddSingleton<WithdrawalLinks>();
+        services.AddSingleton<ResubscribeLinks>();
+        services.AddSingleton<SigningKeys>();
         services.AddSingleton<Notifier>();
         services.AddScoped<ExportAlert>();
         services.AddSingleton<MailSender>();
@@ -111,6 +113,11 @@ public static class StewardServices
         services.AddScoped<RouteRequest>();
         services.AddScoped<FulfilRequest>();
         services.AddScoped<DownloadPackage>();
+        services.AddScoped<SubjectData>();
+        services.AddScoped<LiftRestriction>();
+        services.AddScoped<RestrictedReads>();
+        services.AddScoped<ConfirmConsent>();
+        services.AddScoped<ConsentReceipts>();
         return services;
     }
 

@@ -33,8 +33,11 @@ public sealed class AuditLog(AuditContext context, AuditKeys keys, TimeProvider 
             using var key = await keys.ForMonthAsync(at, ct);
             ip = key.Seal("ip", address);
         }
+        // a unit of work may record several events: each waits under a temporary key of its own (-1, -2, …) for its seq
+        var pending = db.ChangeTracker.Entries<AuditEvent>().Count(e => e.State == Microsoft.EntityFrameworkCore.EntityState.Added);
         db.AuditEvents.Add(new AuditEvent
         {
+            Seq = -(pending + 1),
             At = at,
             ActorType = context.ActorType,
             ActorId = context.ActorId,

@@ -42,6 +42,10 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     public DbSet<RequestSettings> RequestSettings => Set<RequestSettings>();
     public DbSet<RequestVerification> RequestVerifications => Set<RequestVerification>();
     public DbSet<RequestExport> RequestExports => Set<RequestExport>();
+    public DbSet<PropagationTask> PropagationTasks => Set<PropagationTask>();
+    public DbSet<ContactRestriction> ContactRestrictions => Set<ContactRestriction>();
+    public DbSet<RestrictedRead> RestrictedReads => Set<RestrictedRead>();
+    public DbSet<Suppression> Suppressions => Set<Suppression>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -59,6 +63,8 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         AuditEvent.Configure(modelBuilder);
         OutboxMessage.Configure(modelBuilder);
         SubjectRequest.Configure(modelBuilder);
+        ContactRestriction.Configure(modelBuilder);
+        Suppression.Configure(modelBuilder);
         modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
 
         TenantOwned<ClientUser>(modelBuilder);
@@ -74,6 +80,10 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<RequestSettings>(modelBuilder);
         TenantOwned<RequestVerification>(modelBuilder);
         TenantOwned<RequestExport>(modelBuilder);
+        TenantOwned<PropagationTask>(modelBuilder);
+        TenantOwned<ContactRestriction>(modelBuilder);
+        TenantOwned<RestrictedRead>(modelBuilder);
+        TenantOwned<Suppression>(modelBuilder);
     }
 
     private void TenantOwned<T>(ModelBuilder model) where T : class, ITenantOwned =>

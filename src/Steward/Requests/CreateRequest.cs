@@ -52,7 +52,7 @@ public sealed class CreateRequest(StewardDb db, KeyVault vault, BlindIndex index
 
     /// <summary>A new request and its own key, stored in the vault before anything it seals is written.</summary>
     public static async Task<SubjectRequest> NewAsync(KeyVault vault, Guid clientId, string type, string source, ReadRequests.Identities identities,
-        string? instruction, DateTimeOffset receivedAt, DateTimeOffset now, CancellationToken ct)
+        string? instruction, DateTimeOffset receivedAt, DateTimeOffset now, CancellationToken ct, string? changes = null)
     {
         var id = Guid.CreateVersion7();
         using var key = await vault.CreateAsync(clientId, id, ct);
@@ -66,6 +66,7 @@ public sealed class CreateRequest(StewardDb db, KeyVault vault, BlindIndex index
             Source = source,
             IdentitiesSealed = key.Seal("identities", JsonSerializer.SerializeToUtf8Bytes(identities, Json.Strict)),
             InstructionSealed = key.Seal("instruction", instruction),
+            ChangesSealed = key.Seal("changes", changes),
             ReceivedAt = receivedAt,
             CreatedAt = now,
             FirstDueOn = due,

@@ -20,7 +20,7 @@ public sealed class ReadRequests(StewardDb db, KeyVault vault, IOptions<RequestO
     public sealed record View(Guid Id, string Type, string Status, string Source, string? HandledBy, List<string> Emails, string? Phone, Guid? ContactId,
         string? Instruction, bool Billable, DateTimeOffset ReceivedAt, DateOnly FirstDueOn, DateOnly DueOn, string DueState,
         DateTimeOffset? ExtendedAt, string? ExtensionReason, string? DeclineReason, string? DeclineNotice, bool IdentitiesVerified,
-        DateTimeOffset? ClosedAt, JsonElement? Certificate, List<StepView> Steps);
+        DateTimeOffset? ClosedAt, JsonElement? Certificate, JsonElement? Changes, List<StepView> Steps);
 
     public async Task<Result<View>> OneAsync(Guid clientId, Guid requestId, CancellationToken ct)
     {
@@ -59,7 +59,8 @@ public sealed class ReadRequests(StewardDb db, KeyVault vault, IOptions<RequestO
             RequestDeadlines.State(r.DueOn, r.IsClosed, now, options.DueSoonDays), r.ExtendedAt,
             key.OpenString("extensionReason", r.ExtensionReasonSealed), decline,
             decline is null ? null : ChangeRequestStatus.DeclineNotice(decline), !pending, r.ClosedAt,
-            r.Certificate is null ? null : JsonDocument.Parse(r.Certificate).RootElement.Clone(), steps);
+            r.Certificate is null ? null : JsonDocument.Parse(r.Certificate).RootElement.Clone(),
+            key.OpenString("changes", r.ChangesSealed) is { } changes ? JsonDocument.Parse(changes).RootElement.Clone() : null, steps);
     }
 
     public static Identities OpenIdentities(SubjectRequest request, DataKey key) =>

@@ -34,6 +34,14 @@ public static class RequestEndpoints
         requests.MapPut("/settings", async (Guid clientId, ChangeRequestSettings.Request request, ChangeRequestSettings settings, CancellationToken ct) =>
                 (await settings.HandleAsync(clientId, request, ct)).ToHttp(TypedResults.Ok))
             .WithName("ChangeRequestSettings").WithSummary("Change who answers the client's data subjects, or the billable threshold");
+
+        var restriction = client.MapGroup("/contacts/{contactId:guid}/restriction").WithTags("Requests");
+        restriction.MapPost("/lift-notice", async (Guid clientId, Guid contactId, LiftRestriction.Request request, LiftRestriction lift, CancellationToken ct) =>
+                (await lift.NoticeAsync(clientId, contactId, request, ct)).ToHttp(TypedResults.Ok))
+            .WithName("NoticeRestrictionLift").WithSummary("Tell the subject that the restriction of processing will be lifted (Art. 18(3)); the lift is possible after the notice period");
+        restriction.MapDelete("/", async (Guid clientId, Guid contactId, LiftRestriction lift, CancellationToken ct) =>
+                (await lift.LiftAsync(clientId, contactId, ct)).ToHttp(TypedResults.Ok))
+            .WithName("LiftRestriction").WithSummary("Lift a restriction of processing, once the subject was told and the notice period passed");
         return client;
     }
 

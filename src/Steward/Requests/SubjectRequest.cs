@@ -38,6 +38,8 @@ public sealed class SubjectRequest : ITenantOwned
     [PersonalData] public byte[]? InstructionSealed { get; set; }
     [PersonalData] public byte[]? ExtensionReasonSealed { get; set; }
     [PersonalData] public byte[]? DeclineReasonSealed { get; set; }
+    /// <summary>A rectification the subject asked for: a contact merge patch (JSON), sealed under the request's key (field "changes").</summary>
+    [PersonalData] public byte[]? ChangesSealed { get; set; }
     /// <summary>A staff-assisted request beyond the client's monthly threshold (P-04).</summary>
     public bool Billable { get; set; }
     public DateTimeOffset ReceivedAt { get; set; }
@@ -50,7 +52,8 @@ public sealed class SubjectRequest : ITenantOwned
     public DateTimeOffset? ExtendedAt { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
-    /// <summary>The completion certificate of an erasure: ids, stores and times only, no personal value (JSON).</summary>
+    /// <summary>The completion record (JSON): for an erasure its certificate of the stores cleared; for the other rights what was
+    /// done, when, by whom, and the recipients told. Ids, names and times only, no personal value.</summary>
     public string? Certificate { get; set; }
     /// <summary>How many steps its history has: numbers them in order.</summary>
     public int StepCount { get; set; }
@@ -84,6 +87,7 @@ public sealed class SubjectRequest : ITenantOwned
         });
         model.Entity<RequestVerification>(e => e.HasIndex(v => new { v.ClientId, v.RequestId }));
         RequestExport.Configure(model);
+        PropagationTask.Configure(model);
     }
 }
 
@@ -145,4 +149,11 @@ public sealed class RequestOptions
     public int MaxCodeAttempts { get; set; } = 5;
     /// <summary>How long an access package's download link lives.</summary>
     public int ExportLinkHours { get; set; } = 24;
+    /// <summary>How long before a restriction is lifted the subject is told (Art. 18(3)).</summary>
+    public int RestrictionLiftNoticeHours { get; set; } = 24;
+    /// <summary>
+    /// The recipients and sub-processors that receive the clients' contact data, each told of a rectification, erasure
+    /// or restriction (Art. 19) through a pending task, until the sub-processor register replaces this list.
+    /// </summary>
+    public List<string> Recipients { get; set; } = [];
 }

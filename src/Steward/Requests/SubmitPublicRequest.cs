@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Steward.Audit;
@@ -19,7 +20,8 @@ namespace Steward.Requests;
 public sealed class SubmitPublicRequest(StewardDb db, KeyVault vault, BlindIndex index, Notifier notifier, AuditLog audit, AuditContext actor,
     IOptions<RequestOptions> options, TimeProvider clock)
 {
-    public sealed record Request(Guid? ClientId, string? Type, List<string>? Emails, string? Phone, string? Message);
+    /// <param name="Changes">For a rectification: what to correct, as contact fields (a merge patch; null clears a field).</param>
+    public sealed record Request(Guid? ClientId, string? Type, List<string>? Emails, string? Phone, string? Message, JsonElement? Changes = null);
     public sealed record Response(Guid RequestId, string Status, int CodesSent, DateTimeOffset CodesExpireAt, DateOnly DueOn);
 
     public async Task<Result<Response>> HandleAsync(Request request, CancellationToken ct)
@@ -34,11 +36,12 @@ public sealed class SubmitPublicRequest(StewardDb db, KeyVault vault, BlindIndex
         var identities = CreateRequest.CheckIdentities(request.Type, request.Emails, request.Phone, false, problems);
         if (identities.Emails.Count == 0) problems.Add("emails", "Give the email address(es) the request is about: each one gets a code to confirm it is yours.");
         if (request.Message is { Length: > 5000 }) problems.Add("message", "At most 5000 characters.");
+        var changes = await CheckChangesAsync(db, request.Type, request.Changes, problems, ct);
         if (problems.Any) return Errors.Invalid(problems);
 
         var now = clock.GetUtcNow();
         var expires = now.AddMinutes(options.Value.CodeLifetimeMinutes);
-        var r = await CreateRequest.NewAsync(vault, clientId, request.Type!, "subject", identities, request.Message?.Trim(), now, now, ct);
+        var r = await CreateRequest.NewAsync(vault, clientId, request.Type!, "subject", identities, request.Message?.Trim(), now, now, ct, changes);
         r.ContactId = await CreateRequest.FindContactAsync(db, index, clientId, identities, ct);
         var secret = await vault.SecretAsync("request-verification", ct);
         await using var write = await db.BeginWriteAsync(ct);
@@ -71,6 +74,27 @@ public sealed class SubmitPublicRequest(StewardDb db, KeyVault vault, BlindIndex
         await audit.RecordAsync(db, "SubmitSubjectRequest", "request", r.Id.ToString(), ct, status: 202);
         await write.CommitAsync(ct);
         return new Response(r.Id, r.Status, identities.Emails.Count, expires, r.DueOn);
+    }
+
+    /// <summary>A rectification names what to correct, checked as a contact patch would be; other rights take none.</summary>
+    public static async Task<string?> CheckChangesAsync(StewardDb db, string? type, JsonElement? changes, Problems problems, CancellationToken ct)
+    {
+        if (changes is not { ValueKind: not JsonValueKind.Null } given)
+        {
+            if (type == "rectification") problems.Add("changes", "Say what to correct: the fields and their right values, e.g. {\"lastName\":\"Doe\"}.");
+            return null;
+        }
+        if (type != "rectification")
+        {
+            problems.Add("changes", "Only a rectification request carries changes.");
+            return null;
+        }
+        var fieldProblems = new Problems();
+        var values = Contacts.ContactFields.Parse(given, await Contacts.DeclareFields.DeclaredAsync(db, ct), fieldProblems);
+        foreach (var (field, messages) in fieldProblems.ToDictionary())
+            foreach (var message in messages) problems.Add("changes." + field, message);
+        if (!fieldProblems.Any && values.Standard.Count + values.Custom.Count == 0) problems.Add("changes", "Name at least one field to correct.");
+        return given.GetRawText();
     }
 
     /// <summary>Codes are kept only as an HMAC bound to the request and the address they confirm.</summary>

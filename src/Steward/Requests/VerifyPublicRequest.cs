@@ -12,8 +12,10 @@ namespace Steward.Requests;
 /// The subject confirms one email address of a public request with the code sent to it. A code works once, until it
 /// expires, and only for a few attempts (a wrong one counts, and is committed). When every address is confirmed the
 /// request becomes verified and is routed (<see cref="RouteRequest"/>); before that, nothing is disclosed or changed.
+/// In direct mode the processor then carries out an objection, rectification, erasure or restriction at once
+/// (G-42) and reports it to the client; if it cannot (no data held to change), the request waits for the client.
 /// </summary>
-public sealed class VerifyPublicRequest(StewardDb db, KeyVault vault, RouteRequest route, AuditLog audit, AuditContext actor,
+public sealed class VerifyPublicRequest(StewardDb db, KeyVault vault, RouteRequest route, FulfilRequest fulfil, AuditLog audit, AuditContext actor,
     IOptions<RequestOptions> options, TimeProvider clock)
 {
     public sealed record Request(string? Email, string? Code);
@@ -53,7 +55,8 @@ public sealed class VerifyPublicRequest(StewardDb db, KeyVault vault, RouteReque
         }
         verification.VerifiedAt = now;
         var othersPending = await db.RequestVerifications.AnyAsync(v => v.RequestId == r.Id && v.Id != verification.Id && v.VerifiedAt == null, ct);
-        if (!othersPending && r.Status == SubjectRequest.Received)
+        var verified = !othersPending && r.Status == SubjectRequest.Received;
+        if (verified)
         {
             r.Status = SubjectRequest.Verified;
             r.UpdatedAt = now;
@@ -62,8 +65,21 @@ public sealed class VerifyPublicRequest(StewardDb db, KeyVault vault, RouteReque
         }
         await audit.RecordAsync(db, "VerifySubjectRequest", "request", r.Id.ToString(), ct);
         await write.CommitAsync(ct);
+        if (verified && r.HandledBy == RouteRequest.ByProcessor && RouteRequest.DirectTypes.Contains(r.Type))
+        {
+            // G-42: the processor acts on the client's standing permission, and the steps and events say so
+            actor.ActorType = "processor";
+            actor.ActorId = "direct-mode";
+            var done = await fulfil.HandleAsync(clientId.Value, r.Id, new FulfilRequest.Request(null), ct);
+            actor.ActorType = "public";
+            actor.ActorId = null;
+            if (done.IsSuccess) return new Response(r.Id, SubjectRequest.Completed, await ConfirmedAsync(r, ct), 0);
+        }
         return await StateAsync(r, ct);
     }
+
+    private Task<int> ConfirmedAsync(SubjectRequest r, CancellationToken ct) =>
+        db.RequestVerifications.CountAsync(v => v.RequestId == r.Id && v.VerifiedAt != null, ct);
 
     private static bool Matches(RequestVerification verification, byte[] secret, Guid requestId, int ordinal, string code) =>
         CryptographicOperations.FixedTimeEquals(verification.CodeHash, SubmitPublicRequest.CodeHash(secret, requestId, ordinal, code.Trim()));

@@ -88,6 +88,40 @@ public sealed class FulfilmentTests
     }
 
     [Theory, ClassData(typeof(Engines))]
+    public async Task P25_the_alert_of_a_subject_package_export_reaches_the_ceo_and_the_dpo_at_a_real_smtp_server(Engine engine)
+    {
+        var ceo = $"ceo-{Guid.NewGuid():N}@processor.example";
+        var dpo = $"dpo-{Guid.NewGuid():N}@processor.example";
+        var port = Mailbox.SmtpPort();
+        await using var app = await StewardApp.StartAsync(engine, s =>
+        {
+            s["Steward:Mail:SmtpHost"] = "127.0.0.1";
+            s["Steward:Mail:SmtpPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            s["Steward:Mail:Security"] = "None";
+            s["Steward:Alerts:Recipients:0"] = ceo;
+            s["Steward:Alerts:Recipients:1"] = dpo;
+        });
+        var tenant = await app.SignUpAsync();
+        var subject = $"subject-{Guid.NewGuid():N}@example.com";
+        await tenant.CreateContactAsync(new { email = subject, firstName = "Sam" });
+        Assert.Equal(HttpStatusCode.OK, (await FulfilAsync(tenant, await VerifiedAsync(tenant, "access", subject))).StatusCode);
+
+        await using (var scope = app.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<Steward.Notifications.DeliverNotifications>().HandleAsync(50, default);
+        foreach (var to in new[] { ceo, dpo })
+        {
+            var mail = Assert.Single(await Mailbox.ReceivedAsync(to));
+            Assert.Contains(tenant.ClientId.ToString(), mail.Subject, StringComparison.Ordinal);
+            Assert.Contains("Channel: dsr-package", mail.Text, StringComparison.Ordinal);
+            Assert.Contains("Records: ", mail.Text, StringComparison.Ordinal);
+            Assert.Contains("Who:     api-key", mail.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain(subject, mail.Text, StringComparison.Ordinal);
+        }
+        // the subject's link went out through the same server
+        Assert.Contains("/v1/public/exports/", Assert.Single(await Mailbox.ReceivedAsync(subject)).Text, StringComparison.Ordinal);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
     public async Task Art20_the_csv_package_cannot_run_as_a_spreadsheet_formula_and_the_link_expires(Engine engine)
     {
         await using var app = await StartAsync(engine);

@@ -142,23 +142,52 @@ public sealed partial class PublicRequestTests
     }
 
     [Theory, ClassData(typeof(Engines))]
-    public async Task G42_in_direct_mode_the_processor_takes_unsubscribe_rectification_erasure_and_restriction_and_forwards_access(Engine engine)
+    public async Task G42_in_direct_mode_the_processor_carries_out_unsubscribe_rectification_erasure_and_restriction_at_once_reports_each_and_forwards_access(Engine engine)
     {
         await using var app = await StewardApp.StartAsync(engine);
         var tenant = await app.SignUpAsync();
         var settings = await tenant.Http.PutAsJsonAsync(tenant.Base + "/requests/settings", new { mode = "direct" });
         Assert.Equal("direct", (await settings.JsonAsync()).GetProperty("mode").GetString());
         Assert.Equal("direct", (await tenant.Http.GetFromJsonAsync<JsonElement>(tenant.Base + "/requests/settings")).GetProperty("mode").GetString());
+        var done = new Dictionary<string, string> { ["objection"] = "objection-applied", ["rectification"] = "rectified", ["erasure"] = "erased", ["restriction"] = "restricted" };
+        foreach (var type in done.Keys.Append("access").Append("portability"))
+            await tenant.CreateContactAsync(new { email = $"{type}@example.com", firstName = "Before" });
 
-        foreach (var (type, by) in new[] { ("objection", "processor"), ("rectification", "processor"), ("erasure", "processor"), ("restriction", "processor"), ("access", "client"), ("portability", "client") })
+        foreach (var type in done.Keys.Append("access").Append("portability"))
         {
-            var id = await SubmitVerifiedAsync(app, tenant, type, $"{type}@example.com");
+            var email = $"{type}@example.com";
+            var submitted = await app.Anonymous().PostAsJsonAsync("/v1/public/requests", new
+            {
+                clientId = tenant.ClientId, type, emails = new[] { email }, changes = type == "rectification" ? new { firstName = "After" } : null,
+            });
+            var id = (await submitted.JsonAsync()).GetProperty("requestId").GetGuid();
+            var verified = await (await VerifyAsync(app, id, email, await CodeForAsync(app, email))).JsonAsync();
             var request = await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/requests/{id}");
-            Assert.True(by == request.GetProperty("handledBy").GetString(), type);
-            Assert.Equal(by == "processor" ? "routed-direct" : "forwarded", request.GetProperty("steps").EnumerateArray().Last().GetProperty("action").GetString());
+            var steps = request.GetProperty("steps").EnumerateArray().ToList();
+            if (done.TryGetValue(type, out var action))
+            {
+                // carried out at once by the processor, on the client's standing permission
+                Assert.Equal(("completed", "processor"), (verified.GetProperty("status").GetString(), request.GetProperty("handledBy").GetString()));
+                Assert.Equal(["created", "verified", "routed-direct", action], steps.Select(s => s.GetProperty("action").GetString()));
+                Assert.Equal("processor", steps[^1].GetProperty("actorType").GetString());
+            }
+            else
+            {
+                Assert.Equal(("verified", "client", "forwarded"), (request.GetProperty("status").GetString(), request.GetProperty("handledBy").GetString(),
+                    steps[^1].GetProperty("action").GetString()));
+            }
         }
-        // each direct one is reported to the client; the others are forwarded to it
+        Assert.Equal("After", (await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/contacts?email=rectification@example.com")).GetProperty("items")[0].GetProperty("firstName").GetString());
+        Assert.Empty((await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/contacts?email=erasure@example.com")).GetProperty("items").EnumerateArray());
+        // each direct one is announced and then reported to the client, without a personal value; the others are forwarded
         Assert.Equal(4, (await app.ReadAsync("request-direct")).Count);
+        var reports = await app.ReadAsync("request-report");
+        Assert.Equal(4, reports.Count);
+        Assert.All(reports, r => Assert.DoesNotContain("@example.com", r.Body, StringComparison.Ordinal));
         Assert.Equal(2, (await app.ReadAsync("request-forwarded")).Count);
+
+        // nothing held to restrict: the request waits for the client, verified
+        var nobody = await SubmitVerifiedAsync(app, tenant, "restriction", "nobody@example.com");
+        Assert.Equal("verified", (await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/requests/{nobody}")).GetProperty("status").GetString());
     }
 }

@@ -355,6 +355,38 @@ namespace Steward.Data.Migrations.Postgres
                     b.ToTable("ConsentEvents");
                 });
 
+            modelBuilder.Entity("Steward.Consents.Suppression", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Index")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "Kind", "Index")
+                        .IsUnique();
+
+                    b.ToTable("Suppressions");
+                });
+
             modelBuilder.Entity("Steward.Contacts.Contact", b =>
                 {
                     b.Property<Guid>("Id")
@@ -406,6 +438,9 @@ namespace Steward.Data.Migrations.Postgres
                     b.Property<byte[]>("PhoneSealed")
                         .HasColumnType("bytea");
 
+                    b.Property<DateTimeOffset?>("RestrictedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -427,6 +462,45 @@ namespace Steward.Data.Migrations.Postgres
                     b.HasIndex("ClientId", "PhoneIndex");
 
                     b.ToTable("Contacts");
+                });
+
+            modelBuilder.Entity("Steward.Contacts.ContactRestriction", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ContactId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Ground")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset?>("LiftNoticeAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LiftableAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LiftedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "ContactId");
+
+                    b.ToTable("ContactRestrictions");
                 });
 
             modelBuilder.Entity("Steward.Contacts.CustomField", b =>
@@ -452,6 +526,43 @@ namespace Steward.Data.Migrations.Postgres
                     b.HasKey("ClientId", "Name");
 
                     b.ToTable("CustomFields");
+                });
+
+            modelBuilder.Entity("Steward.Contacts.RestrictedRead", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ActorId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ActorType")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ContactId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("ReasonSealed")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "ContactId");
+
+                    b.ToTable("RestrictedReads");
                 });
 
             modelBuilder.Entity("Steward.Data.LedgerCheckpoint", b =>
@@ -519,6 +630,51 @@ namespace Steward.Data.Migrations.Postgres
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.ToTable("OutboxMessages");
+                });
+
+            modelBuilder.Entity("Steward.Requests.PropagationTask", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ContactId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("DoneAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "RequestId");
+
+                    b.HasIndex("Status", "CreatedAt");
+
+                    b.ToTable("PropagationTasks");
                 });
 
             modelBuilder.Entity("Steward.Requests.RequestExport", b =>
@@ -634,6 +790,9 @@ namespace Steward.Data.Migrations.Postgres
 
                     b.Property<string>("Certificate")
                         .HasColumnType("text");
+
+                    b.Property<byte[]>("ChangesSealed")
+                        .HasColumnType("bytea");
 
                     b.Property<Guid>("ClientId")
                         .HasColumnType("uuid");

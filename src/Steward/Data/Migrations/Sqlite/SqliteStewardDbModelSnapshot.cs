@@ -350,6 +350,38 @@ namespace Steward.Data.Migrations.Sqlite
                     b.ToTable("ConsentEvents");
                 });
 
+            modelBuilder.Entity("Steward.Consents.Suppression", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Index")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "Kind", "Index")
+                        .IsUnique();
+
+                    b.ToTable("Suppressions");
+                });
+
             modelBuilder.Entity("Steward.Contacts.Contact", b =>
                 {
                     b.Property<Guid>("Id")
@@ -401,6 +433,9 @@ namespace Steward.Data.Migrations.Sqlite
                     b.Property<byte[]>("PhoneSealed")
                         .HasColumnType("BLOB");
 
+                    b.Property<long?>("RestrictedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -422,6 +457,45 @@ namespace Steward.Data.Migrations.Sqlite
                     b.HasIndex("ClientId", "PhoneIndex");
 
                     b.ToTable("Contacts");
+                });
+
+            modelBuilder.Entity("Steward.Contacts.ContactRestriction", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ContactId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Ground")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LiftNoticeAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LiftableAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LiftedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "ContactId");
+
+                    b.ToTable("ContactRestrictions");
                 });
 
             modelBuilder.Entity("Steward.Contacts.CustomField", b =>
@@ -447,6 +521,43 @@ namespace Steward.Data.Migrations.Sqlite
                     b.HasKey("ClientId", "Name");
 
                     b.ToTable("CustomFields");
+                });
+
+            modelBuilder.Entity("Steward.Contacts.RestrictedRead", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorType")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ContactId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("ReasonSealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "ContactId");
+
+                    b.ToTable("RestrictedReads");
                 });
 
             modelBuilder.Entity("Steward.Data.LedgerCheckpoint", b =>
@@ -514,6 +625,51 @@ namespace Steward.Data.Migrations.Sqlite
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.ToTable("OutboxMessages");
+                });
+
+            modelBuilder.Entity("Steward.Requests.PropagationTask", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ContactId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DoneAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "RequestId");
+
+                    b.HasIndex("Status", "CreatedAt");
+
+                    b.ToTable("PropagationTasks");
                 });
 
             modelBuilder.Entity("Steward.Requests.RequestExport", b =>
@@ -629,6 +785,9 @@ namespace Steward.Data.Migrations.Sqlite
 
                     b.Property<string>("Certificate")
                         .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("ChangesSealed")
+                        .HasColumnType("BLOB");
 
                     b.Property<Guid>("ClientId")
                         .HasColumnType("TEXT");
