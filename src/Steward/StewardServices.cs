@@ -24,6 +24,7 @@ using Steward.Data;
 using Steward.Health;
 using Steward.Http;
 using Steward.Notifications;
+using Steward.Requests;
 using Steward.Widgets;
 
 namespace Steward;
@@ -52,6 +53,9 @@ public static class StewardServices
         services.AddOptions<KeyOptions>().Bind(configuration.GetSection("Steward:Keys"));
         services.AddOptions<AgreementOptions>().Bind(configuration.GetSection("Steward:Agreements"));
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection("Steward:Alerts"));
+        services.AddOptions<RequestOptions>().Bind(configuration.GetSection("Steward:Requests"))
+            .Validate(o => o.AssistBillableThreshold >= 0 && o.DueSoonDays >= 0 && o.CodeLifetimeMinutes > 0 && o.MaxCodeAttempts > 0,
+                "Steward:Requests: thresholds must not be negative.").ValidateOnStart();
         services.AddOptions<MailOptions>().Bind(configuration.GetSection("Steward:Mail"))
             .Validate(o => o.PollSeconds > 0 && o.MaxAttempts > 0 && o.SmtpPort is > 0 and < 65536, "Steward:Mail: poll, attempts and port must be positive.")
             .ValidateOnStart();
@@ -84,6 +88,8 @@ public static class StewardServices
         services.AddSingleton<BlindIndex>();
         services.AddSingleton<AuditKeys>();
         services.AddSingleton<WithdrawalLinks>();
+        services.AddSingleton<ResubscribeLinks>();
+        services.AddSingleton<SigningKeys>();
         services.AddSingleton<Notifier>();
         services.AddScoped<ExportAlert>();
         services.AddSingleton<MailSender>();
@@ -107,6 +113,21 @@ public static class StewardServices
         services.AddScoped<ConsentHistory>();
         services.AddScoped<PruneAuditLog>();
         services.AddAccess(configuration);
+        services.AddScoped<CreateRequest>();
+        services.AddScoped<ReadRequests>();
+        services.AddScoped<ChangeRequestStatus>();
+        services.AddScoped<ExtendRequest>();
+        services.AddScoped<ChangeRequestSettings>();
+        services.AddScoped<SubmitPublicRequest>();
+        services.AddScoped<VerifyPublicRequest>();
+        services.AddScoped<RouteRequest>();
+        services.AddScoped<FulfilRequest>();
+        services.AddScoped<DownloadPackage>();
+        services.AddScoped<SubjectData>();
+        services.AddScoped<LiftRestriction>();
+        services.AddScoped<RestrictedReads>();
+        services.AddScoped<ConfirmConsent>();
+        services.AddScoped<ConsentReceipts>();
         return services;
     }
 
@@ -157,7 +178,8 @@ public static class StewardServices
         v1.MapSignUp();
         v1.MapPublicConsents();
         v1.MapStaff();
-        v1.MapClient().MapContacts().MapWidgets().MapConsents().MapStaffWithAccess();
+        v1.MapPublicRequests();
+        v1.MapClient().MapContacts().MapWidgets().MapConsents().MapStaffWithAccess().MapRequests();
         return app;
     }
 

@@ -18,7 +18,7 @@ public static class AuditChain
     public static async Task SealPendingAsync(StewardDb db, CancellationToken ct)
     {
         var pending = db.ChangeTracker.Entries<AuditEvent>()
-            .Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+            .Where(e => e.State == EntityState.Added).Select(e => e.Entity).OrderByDescending(e => e.Seq).ToList(); // -1, -2, …: recorded order
         if (pending.Count == 0) return;
 
         // PostgreSQL: the row lock orders writers across nodes; SQLite: the write gate already does

@@ -1,9 +1,12 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Steward.Clients;
+using Steward.Contacts;
+using Steward.Crypto;
 using Steward.Data;
 using Steward.Http;
 
@@ -13,9 +16,10 @@ public static class ConsentEndpoints
 {
     public static RouteGroupBuilder MapConsents(this RouteGroupBuilder client)
     {
-        client.MapGet("/contacts/{contactId:guid}/consents", async (Guid clientId, Guid contactId, ConsentHistory history, CancellationToken ct) =>
-                (await history.HandleAsync(clientId, contactId, ct)).ToHttp(TypedResults.Ok))
-            .WithTags("Consents").WithName("GetConsents").WithSummary("A contact's consent history with its proof");
+        client.MapGet("/contacts/{contactId:guid}/consents", async (Guid clientId, Guid contactId, [FromHeader(Name = RestrictedReads.Header)] string? reason,
+                ConsentHistory history, CancellationToken ct) =>
+                (await history.ReadAsync(clientId, contactId, reason, ct)).ToHttp(TypedResults.Ok))
+            .WithTags("Consents").WithName("GetConsents").WithSummary("A contact's consent history with its proof (a restricted contact only with a reason in X-Access-Reason)");
         return client;
     }
 
@@ -48,6 +52,40 @@ public static class ConsentEndpoints
             })
             .DisableAntiforgery()
             .WithName("WithdrawConsent").WithSummary("Withdraw one consent through its signed link");
+
+        open.MapGet("/consents/receipts/{token}", async (string token, ConsentReceipts receipts, HttpContext http, CancellationToken ct) =>
+            {
+                var result = await receipts.HandleAsync(token, ct);
+                if (!result.IsSuccess) return result.Error!.ToProblem();
+                var r = result.Value!;
+                var accept = http.Request.Headers.Accept.ToString();
+                if (accept.Contains("application/jwt", StringComparison.Ordinal)) return Results.Text(r.Jws, "application/jwt");
+                if (accept.Contains("text/html", StringComparison.Ordinal)) return Results.Content(ReceiptPage(r), "text/html; charset=utf-8");
+                return TypedResults.Ok(new { receipt = r.Content, jws = r.Jws, kid = r.Kid, jwks = r.Jwks });
+            })
+            .WithName("GetConsentReceipt").WithSummary("A consent receipt (Kantara v1.1, ISO/IEC TS 27560), signed as a JWS; application/jwt for the JWS alone, text/html to read");
+        open.MapGet("/keys", async (SigningKeys keys, CancellationToken ct) => TypedResults.Ok(new
+            {
+                keys = new[]
+                {
+                    await keys.PublicJwkAsync(SigningKeys.Receipts, ConsentReceipts.Algorithm, ct),
+                    await keys.PublicJwkAsync(SigningKeys.OpenDsr, "RS256", ct),
+                },
+            }))
+            .WithName("GetSigningKeys").WithSummary("The public keys that verify consent receipts and OpenDSR signatures (JWKS, RFC 7517)");
+
+        open.MapGet("/consents/confirm", (string? token) => Results.Content(Page("Confirm your consent",
+                $"""
+                <p>You objected earlier to marketing. Press the button to give your consent again; you can withdraw it at any time.</p>
+                <form method="post" action="/v1/public/consents/confirm?token={WebUtility.UrlEncode(token ?? "")}">
+                  <button type="submit">Yes, I consent again</button>
+                </form>
+                """), "text/html; charset=utf-8"))
+            .WithName("ConfirmConsentPage").WithSummary("The page behind a re-subscription link: one button, no login");
+        open.MapPost("/consents/confirm", async (string? token, ConfirmConsent confirm, HttpContext http, CancellationToken ct) =>
+                (await confirm.HandleAsync(token, http.Connection.RemoteIpAddress?.ToString(), UserAgent(http), ct)).ToHttp(TypedResults.Ok))
+            .DisableAntiforgery()
+            .WithName("ConfirmConsent").WithSummary("Give a fresh marketing consent after an objection, through the link mailed to the address (Art. 21(3))");
         return v1;
     }
 
@@ -69,6 +107,29 @@ public static class ConsentEndpoints
     {
         var agent = http.Request.Headers.UserAgent.ToString();
         return agent.Length == 0 ? null : agent.Length > 512 ? agent[..512] : agent;
+    }
+
+    /// <summary>The receipt in human-readable form (Kantara: a receipt is also given so a person can read it).</summary>
+    private static string ReceiptPage(ConsentReceipts.Receipt r)
+    {
+        var c = r.Content;
+        var purpose = c["services"]![0]!["purposes"]![0]!;
+        string Row(string name, string? value) => $"<tr><th style=\"text-align:left\">{WebUtility.HtmlEncode(name)}</th><td>{WebUtility.HtmlEncode(value ?? "")}</td></tr>";
+        return Page("Your consent receipt", $"""
+            <table>
+            {Row("Receipt", c["consentReceiptID"]?.ToString())}
+            {Row("Controller", c["piiControllers"]![0]!["piiController"]?.ToString())}
+            {Row("You", c["piiPrincipalId"]?.ToString())}
+            {Row("Purpose", purpose["purpose"]?.ToString())}
+            {Row("Data", string.Join(", ", purpose["piiCategory"]!.AsArray().Select(x => x?.ToString())))}
+            {Row("Given", DateTimeOffset.FromUnixTimeSeconds(c["consentTimestamp"]!.GetValue<long>()).ToString("u"))}
+            {Row("How", c["collectionMethod"]?.ToString())}
+            {Row("Until", purpose["termination"]?.ToString())}
+            {Row("Now", c["iso27560"]!["state"]!["current"]?.ToString())}
+            </table>
+            <p>Signed proof (JWS, {ConsentReceipts.Algorithm}, key {WebUtility.HtmlEncode(r.Kid)}, public keys at {WebUtility.HtmlEncode(r.Jwks)}):</p>
+            <pre style="white-space:pre-wrap;word-break:break-all">{WebUtility.HtmlEncode(r.Jws)}</pre>
+            """);
     }
 
     private static string WithdrawPage(string? token) => Page("Withdraw your consent",

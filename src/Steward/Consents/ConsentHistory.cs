@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Steward.Contacts;
 using Steward.Crypto;
 using Steward.Data;
 using Steward.Http;
@@ -7,10 +8,19 @@ using Steward.Widgets;
 namespace Steward.Consents;
 
 /// <summary>A contact's consent history with its proof (Art. 7(1)): what was shown, when, from where, how.</summary>
-public sealed class ConsentHistory(StewardDb db, KeyVault vault)
+public sealed class ConsentHistory(StewardDb db, KeyVault vault, RestrictedReads restricted, ConsentReceipts receipts)
 {
+    /// <summary>The history as the client reads it: a restricted contact only with a recorded reason (Art. 18(2)).</summary>
+    public async Task<Result<List<Proof>>> ReadAsync(Guid clientId, Guid contactId, string? reason, CancellationToken ct)
+    {
+        var contact = await db.Contacts.AsNoTracking().SingleOrDefaultAsync(c => c.Id == contactId, ct);
+        if (contact is null) return Errors.NotFound("contact");
+        if (await restricted.CheckAsync(contact, reason, "GetConsents", ct) is { } refused) return refused;
+        return await HandleAsync(clientId, contactId, ct);
+    }
+
     public sealed record Proof(Guid Id, string Purpose, string Kind, string Method, DateTimeOffset At, Guid? WidgetId,
-        int? WidgetVersion, string? Text, string? TextSha256, string? IpAddress, string? UserAgent, string? Evidence);
+        int? WidgetVersion, string? Text, string? TextSha256, string? IpAddress, string? UserAgent, string? Evidence, string? ReceiptUrl);
 
     public async Task<Result<List<Proof>>> HandleAsync(Guid clientId, Guid contactId, CancellationToken ct)
     {
@@ -22,9 +32,12 @@ public sealed class ConsentHistory(StewardDb db, KeyVault vault)
         var versions = await db.WidgetVersions.AsNoTracking().Where(v => widgetIds.Contains(v.WidgetId)).ToListAsync(ct);
         var texts = versions.SelectMany(v => DefineWidget.Purposes(v).Select(p => (v.WidgetId, v.Version, p.Key, p.Text)))
             .ToDictionary(t => (t.WidgetId, t.Version, t.Key), t => t.Text);
-        return events.OrderBy(e => e.At).ThenBy(e => e.Id).Select(e => new Proof(e.Id, e.Purpose, e.Kind, e.Method, e.At,
-            e.WidgetId, e.WidgetVersion,
-            e.WidgetId is { } w && e.WidgetVersion is { } v ? texts.GetValueOrDefault((w, v, e.Purpose)) : null,
-            e.TextSha256, key.OpenString("consent.ip", e.IpAddressSealed), key.OpenString("consent.userAgent", e.UserAgentSealed), e.Evidence)).ToList();
+        var proofs = new List<Proof>(events.Count);
+        foreach (var e in events.OrderBy(e => e.At).ThenBy(e => e.Id))
+            proofs.Add(new Proof(e.Id, e.Purpose, e.Kind, e.Method, e.At, e.WidgetId, e.WidgetVersion,
+                e.WidgetId is { } w && e.WidgetVersion is { } v ? texts.GetValueOrDefault((w, v, e.Purpose)) : null,
+                e.TextSha256, key.OpenString("consent.ip", e.IpAddressSealed), key.OpenString("consent.userAgent", e.UserAgentSealed), e.Evidence,
+                e.Kind == ConsentEvent.Given ? await receipts.UrlAsync(clientId, e.Id, ct) : null));
+        return proofs;
     }
 }

@@ -6,6 +6,7 @@ using Steward.Contacts;
 using Steward.Crypto;
 using Steward.Data;
 using Steward.Http;
+using Steward.Notifications;
 using Steward.Widgets;
 
 namespace Steward.Consents;
@@ -14,13 +15,21 @@ namespace Steward.Consents;
 /// A data subject submits a client's widget (P-03, P-06, Art. 7). A purpose counts as consented only when the
 /// submission sets it to JSON <c>true</c>; without that for a required purpose nothing is stored. Each consent is
 /// recorded with the server's time, the submitter's IP and user agent, the widget and version, and the exact text.
+/// A restricted subject (Art. 18) is not updated. A subject on the suppression list (Art. 21) gets no marketing
+/// consent from a submission: it is held until confirmed through a link mailed to the address (<see cref="ConfirmConsent"/>).
 /// </summary>
-public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindIndex index, WithdrawalLinks links, AuditLog audit,
-    AuditContext actor, TimeProvider clock, ILogger<SubmitWidget> log)
+public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindIndex index, WithdrawalLinks links, ConsentReceipts receiptLinks,
+    ResubscribeLinks resubscribe, Notifier notifier, AuditLog audit, AuditContext actor, TimeProvider clock, ILogger<SubmitWidget> log)
 {
     public sealed record Request(Dictionary<string, JsonElement>? Fields, Dictionary<string, JsonElement>? Consents);
-    public sealed record ConsentReceipt(Guid Id, string Purpose, int WidgetVersion, DateTimeOffset At, string WithdrawUrl);
-    public sealed record Response(Guid WidgetId, int WidgetVersion, List<ConsentReceipt> Consents);
+    /// <param name="ReceiptUrl">The signed, machine-readable receipt of this consent (Kantara / ISO/IEC TS 27560), for the subject to keep.</param>
+    public sealed record ConsentReceipt(Guid Id, string Purpose, int WidgetVersion, DateTimeOffset At, string WithdrawUrl, string ReceiptUrl);
+    /// <param name="PendingConfirmation">Marketing consents not recorded yet: the address must confirm them first (Art. 21(3)).</param>
+    public sealed record Response(Guid WidgetId, int WidgetVersion, List<ConsentReceipt> Consents, List<string> PendingConfirmation);
+
+    public static async Task<ConsentReceipt> ReceiptAsync(WithdrawalLinks links, ConsentReceipts receipts, ConsentEvent consent, CancellationToken ct) =>
+        new(consent.Id, consent.Purpose, consent.WidgetVersion ?? 0, consent.At, "/v1/public/consents/withdraw?token="
+            + await links.TokenAsync(new(consent.ClientId, consent.ContactId, consent.Purpose), ct), await receipts.UrlAsync(consent.ClientId, consent.Id, ct));
 
     public async Task<Result<Response>> HandleAsync(Guid widgetId, Request request, string? ipAddress, string? userAgent, CancellationToken ct)
     {
@@ -51,6 +60,10 @@ public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindInde
         var now = clock.GetUtcNow();
         var emailIndex = await index.EmailAsync(widget.ClientId, values.Standard.GetValueOrDefault("email"), ct);
         var existing = emailIndex is null ? null : await db.Contacts.SingleOrDefaultAsync(c => c.EmailIndex == emailIndex, ct);
+        if (existing is not null && Restriction.Check(existing, Restriction.Use.WidgetUpdate) is { } restricted) return restricted;
+        var phoneIndex = await index.PhoneAsync(widget.ClientId, values.Standard.GetValueOrDefault("phone"), ct) ?? existing?.PhoneIndex;
+        var suppressed = await Suppression.IsSuppressedAsync(db, emailIndex, phoneIndex, ct);
+        var held = purposes.Where(p => given.Contains(p.Key) && suppressed && p.Marketing).Select(p => p.Key).ToList();
         var created = existing is null;
         Contact contact;
         DataKey key;
@@ -73,7 +86,7 @@ public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindInde
             {
                 await using var write = await db.BeginWriteAsync(ct);
                 if (created) db.Contacts.Add(contact);
-                foreach (var purpose in purposes.Where(p => given.Contains(p.Key)))
+                foreach (var purpose in purposes.Where(p => given.Contains(p.Key) && !held.Contains(p.Key)))
                 {
                     var consent = new ConsentEvent
                     {
@@ -91,8 +104,17 @@ public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindInde
                         UserAgentSealed = key.Seal("consent.userAgent", userAgent),
                     };
                     db.ConsentEvents.Add(consent);
-                    receipts.Add(new ConsentReceipt(consent.Id, purpose.Key, version.Version, now, "/v1/public/consents/withdraw?token="
-                        + await links.TokenAsync(new(widget.ClientId, contact.Id, purpose.Key), ct)));
+                    receipts.Add(await ReceiptAsync(links, receiptLinks, consent, ct));
+                }
+                if (held.Count > 0 && values.Standard.GetValueOrDefault("email") is { } email)
+                {
+                    var token = await resubscribe.TokenAsync(new(widget.ClientId, contact.Id, widget.Id, version.Version, now + ResubscribeLinks.Lifetime, held), ct);
+                    await notifier.EnqueueAsync(db, new Notifier.Message("resubscribe-confirmation", widget.ClientId, email, "Confirm your subscription",
+                        $"""
+                        You objected earlier to receiving marketing from us, so we did not record the consent you just gave.
+                        If you want it after all, confirm it within {ResubscribeLinks.Lifetime.Days} days: /v1/public/consents/confirm?token={token}
+                        If it was not you, ignore this message: nothing changes without your confirmation.
+                        """), ct);
                 }
                 await audit.RecordAsync(db, "SubmitWidget", "widget", widget.Id.ToString(), ct, status: 201);
                 await write.CommitAsync(ct);
@@ -103,7 +125,7 @@ public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindInde
                 await vault.DestroyAsync(widget.ClientId, [contact.Id], CancellationToken.None);
                 return Errors.Conflict("The same subject was submitted twice at once; submit again.");
             }
-            return new Response(widget.Id, version.Version, receipts);
+            return new Response(widget.Id, version.Version, receipts, held);
         }
     }
 

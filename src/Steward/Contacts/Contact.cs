@@ -30,6 +30,8 @@ public sealed class Contact : ITenantOwned
     public required string Source { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>Set while the contact's processing is restricted (Art. 18): see <see cref="Restriction"/>.</summary>
+    public DateTimeOffset? RestrictedAt { get; set; }
 
     internal static void Configure(ModelBuilder model) => model.Entity<Contact>(e =>
     {

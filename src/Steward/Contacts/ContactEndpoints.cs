@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Steward.Http;
 
@@ -38,9 +39,10 @@ public static class ContactEndpoints
         contacts.MapGet("/", async (Guid clientId, string? email, string? phone, string? cursor, int? limit, ReadContacts read, CancellationToken ct) =>
                 (await read.FindAsync(clientId, email, phone, cursor, limit, ct)).ToHttp(TypedResults.Ok))
             .WithName("ListContacts").WithSummary("List contacts, or find them by email or phone through the blind index");
-        contacts.MapGet("/{contactId:guid}", async (Guid clientId, Guid contactId, ReadContacts read, CancellationToken ct) =>
-                (await read.OneAsync(clientId, contactId, ct)).ToHttp(TypedResults.Ok))
-            .WithName("GetContact").WithSummary("Everything held about one contact");
+        contacts.MapGet("/{contactId:guid}", async (Guid clientId, Guid contactId, [FromHeader(Name = RestrictedReads.Header)] string? reason,
+                ReadContacts read, CancellationToken ct) =>
+                (await read.OneAsync(clientId, contactId, reason, ct)).ToHttp(TypedResults.Ok))
+            .WithName("GetContact").WithSummary("Everything held about one contact (a restricted one only with a reason in X-Access-Reason, recorded)");
         contacts.MapPatch("/{contactId:guid}", async (Guid clientId, Guid contactId, JsonElement body, RectifyContact rectify, CancellationToken ct) =>
                 (await rectify.HandleAsync(clientId, contactId, body, ct)).ToHttp(TypedResults.Ok))
             .Accepts<ContactFields.View>("application/json")

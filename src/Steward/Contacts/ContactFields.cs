@@ -44,7 +44,7 @@ public static class ContactFields
 
     public sealed record View(Guid Id, string? Email, string? FirstName, string? LastName, string? Company, string? Title,
         string? Phone, string? Address, string? Bio, string? IpAddress, string? Country, string? City,
-        Dictionary<string, JsonElement> Custom, string Source, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+        Dictionary<string, JsonElement> Custom, string Source, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? RestrictedAt = null);
 
     /// <summary>Reads a contact body: every standard field a string or null, custom fields as declared, nothing else.</summary>
     public static Values Parse(JsonElement body, IReadOnlyDictionary<string, CustomField> declared, Problems problems)
@@ -169,8 +169,12 @@ public static class ContactFields
     {
         string? O(string name) => key.OpenString(name, Array.Find(Standard, f => f.Name == name)!.Get(c));
         return new View(c.Id, O("email"), O("firstName"), O("lastName"), O("company"), O("title"), O("phone"), O("address"),
-            O("bio"), O("ipAddress"), O("country"), O("city"), OpenCustom(c, key), c.Source, c.CreatedAt, c.UpdatedAt);
+            O("bio"), O("ipAddress"), O("country"), O("city"), OpenCustom(c, key), c.Source, c.CreatedAt, c.UpdatedAt, c.RestrictedAt);
     }
+
+    /// <summary>A restricted contact in a list: that it exists and is restricted, and no value (Art. 18(2)).</summary>
+    public static View Withheld(Contact c) => new(c.Id, null, null, null, null, null, null, null, null, null, null, null, [],
+        c.Source, c.CreatedAt, c.UpdatedAt, c.RestrictedAt);
 
     /// <summary>Names echoed in errors are cut short and stripped of control characters.</summary>
     public static string Safe(string name) => new([.. name.Where(ch => !char.IsControl(ch)).Take(64)]);

@@ -9,16 +9,18 @@ namespace Steward.Contacts;
 /// A client reads its contacts: one by id, by email or phone through the blind index (P-02), or a page of all,
 /// in id order with an opaque cursor. Values are opened with each contact's own key.
 /// </summary>
-public sealed class ReadContacts(StewardDb db, KeyVault vault, BlindIndex index)
+public sealed class ReadContacts(StewardDb db, KeyVault vault, BlindIndex index, RestrictedReads restricted)
 {
     public const int MaxPageSize = 200;
 
     public sealed record Page(List<ContactFields.View> Items, string? NextCursor);
 
-    public async Task<Result<ContactFields.View>> OneAsync(Guid clientId, Guid contactId, CancellationToken ct)
+    /// <summary>One contact. A restricted one (Art. 18) is read only with a reason, which is recorded.</summary>
+    public async Task<Result<ContactFields.View>> OneAsync(Guid clientId, Guid contactId, string? reason, CancellationToken ct)
     {
         var contact = await db.Contacts.AsNoTracking().SingleOrDefaultAsync(c => c.Id == contactId, ct);
         if (contact is null) return Errors.NotFound("contact");
+        if (await restricted.CheckAsync(contact, reason, "GetContact", ct) is { } refused) return refused;
         using var key = await vault.OpenAsync(clientId, contact.Id, ct);
         // a contact whose key is gone is erased: the rest of its erasure is a ledger replay away
         return key is null ? Errors.NotFound("contact") : ContactFields.Open(contact, key);
@@ -51,7 +53,9 @@ public sealed class ReadContacts(StewardDb db, KeyVault vault, BlindIndex index)
         var keys = await vault.OpenManyAsync(clientId, contacts.Select(c => c.Id).ToList(), ct);
         try
         {
-            var items = contacts.Where(c => keys.ContainsKey(c.Id)).Select(c => ContactFields.Open(c, keys[c.Id])).ToList();
+            // a restricted contact is listed, its values withheld: reading them takes a reason (Art. 18(2))
+            var items = contacts.Where(c => keys.ContainsKey(c.Id))
+                .Select(c => c.RestrictedAt is null ? ContactFields.Open(c, keys[c.Id]) : ContactFields.Withheld(c)).ToList();
             return new Page(items, more ? Cursor.Write(contacts[^1].Id) : null);
         }
         finally

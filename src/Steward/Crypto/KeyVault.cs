@@ -126,11 +126,14 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
         }, ct);
 
     /// <summary>A deployment-wide secret (blind-index root, link-signing key): random, wrapped by the KEK, made once.</summary>
-    public async Task<byte[]> SecretAsync(string name, CancellationToken ct)
+    public Task<byte[]> SecretAsync(string name, CancellationToken ct) => SecretAsync(name, () => RandomNumberGenerator.GetBytes(32), ct);
+
+    /// <summary>A deployment-wide secret of any shape (a private key): made by <paramref name="create"/> the first time, by whoever comes first.</summary>
+    public async Task<byte[]> SecretAsync(string name, Func<byte[]> create, CancellationToken ct)
     {
         if (_secrets.TryGetValue(name, out var cached)) return cached;
         var context = SecretContext(name);
-        var candidate = RandomNumberGenerator.GetBytes(32);
+        var candidate = create();
         byte[]? stored = null;
         await WriteAsync(async (connection, tx) =>
         {

@@ -8,6 +8,7 @@ using Steward.Clients;
 using Steward.Consents;
 using Steward.Contacts;
 using Steward.Notifications;
+using Steward.Requests;
 using Steward.Widgets;
 
 namespace Steward.Data;
@@ -44,6 +45,15 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     public DbSet<AccessGrant> AccessGrants => Set<AccessGrant>();
     public DbSet<ActionApproval> ActionApprovals => Set<ActionApproval>();
     public DbSet<SetupLink> SetupLinks => Set<SetupLink>();
+    public DbSet<SubjectRequest> SubjectRequests => Set<SubjectRequest>();
+    public DbSet<SubjectRequestStep> SubjectRequestSteps => Set<SubjectRequestStep>();
+    public DbSet<RequestSettings> RequestSettings => Set<RequestSettings>();
+    public DbSet<RequestVerification> RequestVerifications => Set<RequestVerification>();
+    public DbSet<RequestExport> RequestExports => Set<RequestExport>();
+    public DbSet<PropagationTask> PropagationTasks => Set<PropagationTask>();
+    public DbSet<ContactRestriction> ContactRestrictions => Set<ContactRestriction>();
+    public DbSet<RestrictedRead> RestrictedReads => Set<RestrictedRead>();
+    public DbSet<Suppression> Suppressions => Set<Suppression>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -61,6 +71,9 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         AuditEvent.Configure(modelBuilder);
         OutboxMessage.Configure(modelBuilder);
         StaffMember.Configure(modelBuilder);
+        SubjectRequest.Configure(modelBuilder);
+        ContactRestriction.Configure(modelBuilder);
+        Suppression.Configure(modelBuilder);
         modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
 
         TenantOwned<ClientUser>(modelBuilder);
@@ -71,6 +84,15 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<Widget>(modelBuilder);
         TenantOwned<WidgetVersion>(modelBuilder);
         TenantOwned<ConsentEvent>(modelBuilder);
+        TenantOwned<SubjectRequest>(modelBuilder);
+        TenantOwned<SubjectRequestStep>(modelBuilder);
+        TenantOwned<RequestSettings>(modelBuilder);
+        TenantOwned<RequestVerification>(modelBuilder);
+        TenantOwned<RequestExport>(modelBuilder);
+        TenantOwned<PropagationTask>(modelBuilder);
+        TenantOwned<ContactRestriction>(modelBuilder);
+        TenantOwned<RestrictedRead>(modelBuilder);
+        TenantOwned<Suppression>(modelBuilder);
     }
 
     private void TenantOwned<T>(ModelBuilder model) where T : class, ITenantOwned =>

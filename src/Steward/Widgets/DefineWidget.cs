@@ -17,9 +17,10 @@ namespace Steward.Widgets;
 /// </summary>
 public sealed partial class DefineWidget(StewardDb db, AuditLog audit, TimeProvider clock)
 {
-    public sealed record PurposeInput(string? Key, string? Text, bool? Required);
+    /// <param name="Marketing">Whether the purpose is direct marketing (default true): an objection withdraws it (Art. 21(2)).</param>
+    public sealed record PurposeInput(string? Key, string? Text, bool? Required, bool? Marketing = null);
     public sealed record Request(string? Name, List<string>? Fields, List<PurposeInput>? Purposes, List<string>? AllowedOrigins);
-    public sealed record PurposeView(string Key, string Text, bool Required, string TextSha256);
+    public sealed record PurposeView(string Key, string Text, bool Required, string TextSha256, bool Marketing);
     public sealed record View(Guid Id, string Name, int Version, List<string> Fields, List<PurposeView> Purposes, List<string> AllowedOrigins, DateTimeOffset CreatedAt);
 
     public async Task<Result<View>> CreateAsync(Guid clientId, Request request, CancellationToken ct)
@@ -81,7 +82,7 @@ public sealed partial class DefineWidget(StewardDb db, AuditLog audit, TimeProvi
 
     public static View ToView(Widget widget, WidgetVersion version) => new(widget.Id, widget.Name, version.Version,
         JsonSerializer.Deserialize<List<string>>(version.Fields)!,
-        Purposes(version).Select(p => new PurposeView(p.Key, p.Text, p.Required, p.TextSha256)).ToList(),
+        Purposes(version).Select(p => new PurposeView(p.Key, p.Text, p.Required, p.TextSha256, p.Marketing)).ToList(),
         widget.AllowedOrigins.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList(), widget.CreatedAt);
 
     public static List<WidgetVersion.Purpose> Purposes(WidgetVersion version) =>
@@ -108,7 +109,7 @@ public sealed partial class DefineWidget(StewardDb db, AuditLog audit, TimeProvi
             if (string.IsNullOrWhiteSpace(p.Text) || p.Text.Length > 5000) { problems.Add($"purposes[{i}].text", "The text shown to the subject (1 to 5000 characters)."); continue; }
             if (purposes.Any(x => x.Key == p.Key)) { problems.Add($"purposes[{i}].key", "Listed twice."); continue; }
             purposes.Add(new WidgetVersion.Purpose(p.Key, p.Text, p.Required ?? false,
-                Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(p.Text)))));
+                Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(p.Text))), p.Marketing ?? true));
         }
         var origins = new List<string>();
         foreach (var o in request.AllowedOrigins ?? [])

@@ -45,5 +45,7 @@ public sealed class WidgetVersion : ITenantOwned
     public required string Purposes { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
-    public sealed record Purpose(string Key, string Text, bool Required, string TextSha256);
+    /// <param name="Marketing">Direct marketing (Art. 21(2)): withdrawn by an objection, and held back for a suppressed subject.
+    /// Versions made before the flag existed read as marketing, the side that protects the subject.</param>
+    public sealed record Purpose(string Key, string Text, bool Required, string TextSha256, bool Marketing = true);
 }

@@ -23,11 +23,13 @@ public sealed class IsolationTests
         var b = await app.SignUpAsync();
         var contact = (await b.CreateContactAsync(ContactTests.Jane)).GetProperty("id").GetGuid();
         var widget = await ConsentTests.DefineNewsletterAsync(b);
+        var subjectRequest = (await Requests.RequestTests.CreateRequestAsync(b, new { type = "access", emails = new[] { "jane.doe@example.com" } })).GetProperty("id").GetGuid();
         var ids = new Dictionary<string, string>
         {
             ["clientId"] = b.ClientId.ToString(),
             ["contactId"] = contact.ToString(),
             ["widgetId"] = widget.ToString(),
+            ["requestId"] = subjectRequest.ToString(),
         };
 
         var routes = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
@@ -61,6 +63,7 @@ public sealed class IsolationTests
                 var body = await response.Content.ReadAsStringAsync();
                 Assert.True((int)response.StatusCode == status, $"{who}: {method} {pattern.RawText} answered {(int)response.StatusCode}: {body}");
                 Assert.DoesNotContain(contact.ToString(), body, StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain("jane.doe", body, StringComparison.OrdinalIgnoreCase);
                 Assert.DoesNotContain("Jane", body, StringComparison.Ordinal);
                 tried++;
             }

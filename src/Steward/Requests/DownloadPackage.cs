@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Steward.Audit;
+using Steward.Clients;
+using Steward.Crypto;
+using Steward.Data;
+using Steward.Http;
+
+namespace Steward.Requests;
+
+/// <summary>
+/// The subject downloads an access package through its signed link: once, before the link expires. At the download
+/// the package's key is destroyed and its row emptied, so the only copy left is the one the subject took.
+/// </summary>
+public sealed class DownloadPackage(StewardDb db, KeyVault vault, AuditLog audit, AuditContext actor, TimeProvider clock)
+{
+    public sealed record File(byte[] Content, string ContentType, string Name);
+
+    public async Task<Result<File>> HandleAsync(string? token, CancellationToken ct)
+    {
+        if (await ReadAsync(token, ct) is not { } exportId) return Errors.NotFound("package");
+        var clientId = await db.RequestExports.IgnoreQueryFilters().Where(e => e.Id == exportId).Select(e => (Guid?)e.ClientId).SingleOrDefaultAsync(ct);
+        if (clientId is null) return Errors.NotFound("package");
+        db.TenantId = clientId;
+        actor.ActorType = "public";
+        actor.ClientId = clientId;
+
+        await using var write = await db.BeginWriteAsync(ct);
+        var export = await db.RequestExports.SingleAsync(e => e.Id == exportId, ct);
+        if (export.DownloadedAt is not null || export.PackageSealed is null) return Errors.Gone("This package was downloaded already, or erased: ask again for a new copy.");
+        if (clock.GetUtcNow() >= export.ExpiresAt) return Errors.Gone("This link has expired: ask again for a new copy.");
+        using var key = await vault.OpenAsync(export.ClientId, export.Id, ct);
+        if (key is null) return Errors.Gone("This package was erased.");
+        var content = key.Open("package", export.PackageSealed);
+        export.DownloadedAt = clock.GetUtcNow();
+        export.PackageSealed = null;
+        await audit.RecordAsync(db, "DownloadSubjectPackage", "request", export.RequestId.ToString(), ct);
+        await write.CommitAsync(ct);
+        await vault.DestroyAsync(export.ClientId, [export.Id], ct);
+        return export.Format == "csv" ? new File(content, "text/csv; charset=utf-8", "personal-data.csv")
+            : new File(content, "application/json", "personal-data.json");
+    }
+
+    private async Task<Guid?> ReadAsync(string? token, CancellationToken ct)
+    {
+        var parts = token?.Split('.');
+        if (parts is not { Length: 2 } || parts[0].Length != 22 || parts[1].Length != 43) return null;
+        try
+        {
+            var id = Convert.FromBase64String(parts[0].Replace('-', '+').Replace('_', '/') + "==");
+            var mac = Convert.FromBase64String(parts[1].Replace('-', '+').Replace('_', '/') + "=");
+            var expected = HMACSHA256.HashData(await vault.SecretAsync("request-export", ct), id);
+            return CryptographicOperations.FixedTimeEquals(expected, mac) ? new Guid(id) : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
