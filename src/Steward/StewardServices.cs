@@ -22,6 +22,7 @@ using Steward.Crypto;
 using Steward.Data;
 using Steward.Http;
 using Steward.Notifications;
+using Steward.SubProcessors;
 using Steward.Widgets;
 
 namespace Steward;
@@ -53,6 +54,15 @@ public static class StewardServices
             .ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection("Steward:RateLimits"))
             .Validate(o => o.PublicPerMinute > 0 && o.SignUpPerMinute > 0, "Rate limits must be positive.").ValidateOnStart();
+        services.AddOptions<SubProcessorOptions>().Bind(configuration.GetSection("Steward:SubProcessors"))
+            .Validate(o => o.NoticeDays >= 30 && o.ObjectionDays >= 7, "Steward:SubProcessors: at least 30 days' notice and 7 days to object (G-13).")
+            .Validate(o => o.ReviewIntervalDays > 0 && o.ErasureDueDays > 0 && o.ConnectorTimeoutSeconds > 0, "Steward:SubProcessors: intervals must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<ResidencyOptions>().Bind(configuration.GetSection("Steward:Residency"))
+            .Validate(o => TransferGate.Eea.Contains(o.BackupCountry) && TransferGate.Eea.Contains(o.DatabaseCountry),
+                "Steward:Residency: the database and the backups must be in the EEA (P-19).")
+            .ValidateOnStart();
+        services.AddHttpClient(Connectors.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false });
         services.TryAddSingleton(TimeProvider.System);
         // personal data never reaches a log sink: parameters classified as personal are erased (DESIGN §5)
         services.AddRedaction(r => r.SetRedactor<ErasingRedactor>(new DataClassificationSet(StewardTaxonomy.PersonalData)));
@@ -97,6 +107,13 @@ public static class StewardServices
         services.AddScoped<SubmitWidget>();
         services.AddScoped<WithdrawConsent>();
         services.AddScoped<ConsentHistory>();
+        services.AddSingleton<TransferGate>();
+        services.AddSingleton<Connectors>();
+        services.AddScoped<Register>();
+        services.AddScoped<Changes>();
+        services.AddScoped<DataLocations>();
+        services.AddScoped<EraseAtSubProcessors>();
+        services.AddScoped<DeliverErasures>();
         return services;
     }
 
@@ -104,10 +121,13 @@ public static class StewardServices
     public static IServiceCollection AddStewardHttp(this IServiceCollection services)
     {
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthentication>(AdminKeyAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.ClientApi, p => p.AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName)
-                .RequireClaim(ApiKeyAuthentication.ClientClaim).AddRequirements(new ClientAccess()));
+                .RequireClaim(ApiKeyAuthentication.ClientClaim).AddRequirements(new ClientAccess()))
+            .AddPolicy(AdminKeyAuthentication.Policy, p => p.AddAuthenticationSchemes(AdminKeyAuthentication.SchemeName)
+                .RequireClaim(AdminKeyAuthentication.AdminClaim));
         services.AddSingleton<IAuthorizationHandler, ClientAccess>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ClientAccessResults>();
         services.AddProblemDetails();
@@ -143,7 +163,9 @@ public static class StewardServices
         v1.MapAgreements();
         v1.MapSignUp();
         v1.MapPublicConsents();
-        v1.MapClient().MapContacts().MapWidgets().MapConsents();
+        v1.MapPublicSubProcessors().MapAdminSubProcessors();
+        v1.MapClient().MapContacts().MapWidgets().MapConsents().MapClientSubProcessors();
+        app.MapSubProcessorPage();
         return app;
     }
 
@@ -158,6 +180,7 @@ public static class StewardServices
         var db = scope.ServiceProvider.GetRequiredService<StewardDb>();
         await Migrate.HandleAsync(db, ct);
         await scope.ServiceProvider.GetRequiredService<AgreementCatalog>().PublishTemplatesAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<Register>().SeedAsync(ct);
         await scope.ServiceProvider.GetRequiredService<ReplayForgetLedger>().HandleAsync(ct);
     }
 }

@@ -3,6 +3,7 @@ using Steward.Audit;
 using Steward.Crypto;
 using Steward.Data;
 using Steward.Http;
+using Steward.SubProcessors;
 
 namespace Steward.Contacts;
 
@@ -11,22 +12,26 @@ namespace Steward.Contacts;
 /// moment no copy anywhere, backups included, can be read), then its rows go with the audit event. A crash between
 /// the steps is finished by <see cref="ReplayForgetLedger"/> on the next start.
 /// </summary>
-public sealed class EraseContact(StewardDb db, KeyVault vault, ForgetLedger ledger, AuditLog audit, TimeProvider clock)
+public sealed class EraseContact(StewardDb db, KeyVault vault, ForgetLedger ledger, AuditLog audit, EraseAtSubProcessors thirdParties, TimeProvider clock)
 {
-    public sealed record Receipt(Guid ContactId, DateTimeOffset ErasedAt, string Method);
+    /// <param name="SubProcessorRequests">How many sub-processors are asked to forget the person (see GET …/erasures/{contactId}).</param>
+    public sealed record Receipt(Guid ContactId, DateTimeOffset ErasedAt, string Method, int SubProcessorRequests);
 
     public async Task<Result<Receipt>> HandleAsync(Guid clientId, Guid contactId, CancellationToken ct)
     {
         if (!await db.Contacts.AnyAsync(c => c.Id == contactId, ct)) return Errors.NotFound("contact");
         var now = clock.GetUtcNow();
+        // what the sub-processors need to find the person, read while the key still exists (P-09)
+        var vendorRequests = await thirdParties.PrepareAsync(clientId, contactId, ct);
         await ledger.AppendAsync(clientId, [contactId], ForgetLedger.ContactKind, now, ct);
         await vault.DestroyAsync(clientId, [contactId], ct);
 
         await using var write = await db.BeginWriteAsync(ct);
         await DeleteRowsAsync(db, clientId, [contactId], ct);
+        db.ErasureRequests.AddRange(vendorRequests);
         await audit.RecordAsync(db, "EraseContact", "contact", contactId.ToString(), ct);
         await write.CommitAsync(ct);
-        return new Receipt(contactId, now, "crypto-shredding: key destroyed, rows deleted");
+        return new Receipt(contactId, now, "crypto-shredding: key destroyed, rows deleted", vendorRequests.Count);
     }
 
     /// <summary>Every row that belongs to these contacts, in every table.</summary>

@@ -7,6 +7,7 @@ using Steward.Clients;
 using Steward.Consents;
 using Steward.Contacts;
 using Steward.Notifications;
+using Steward.SubProcessors;
 using Steward.Widgets;
 
 namespace Steward.Data;
@@ -36,6 +37,12 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
     public DbSet<LedgerCheckpoint> LedgerCheckpoints => Set<LedgerCheckpoint>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<SubProcessor> SubProcessors => Set<SubProcessor>();
+    public DbSet<SubProcessorChange> SubProcessorChanges => Set<SubProcessorChange>();
+    public DbSet<ChangeNotice> ChangeNotices => Set<ChangeNotice>();
+    public DbSet<Objection> Objections => Set<Objection>();
+    public DbSet<TransferInstruction> TransferInstructions => Set<TransferInstruction>();
+    public DbSet<ErasureRequest> ErasureRequests => Set<ErasureRequest>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -52,6 +59,12 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         ConsentEvent.Configure(modelBuilder);
         AuditEvent.Configure(modelBuilder);
         OutboxMessage.Configure(modelBuilder);
+        SubProcessor.Configure(modelBuilder);
+        SubProcessorChange.Configure(modelBuilder);
+        ChangeNotice.Configure(modelBuilder);
+        Objection.Configure(modelBuilder);
+        TransferInstruction.Configure(modelBuilder);
+        ErasureRequest.Configure(modelBuilder);
         modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
 
         TenantOwned<ClientUser>(modelBuilder);
@@ -62,6 +75,10 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<Widget>(modelBuilder);
         TenantOwned<WidgetVersion>(modelBuilder);
         TenantOwned<ConsentEvent>(modelBuilder);
+        TenantOwned<ChangeNotice>(modelBuilder);
+        TenantOwned<Objection>(modelBuilder);
+        TenantOwned<TransferInstruction>(modelBuilder);
+        TenantOwned<ErasureRequest>(modelBuilder);
     }
 
     private void TenantOwned<T>(ModelBuilder model) where T : class, ITenantOwned =>

@@ -28,6 +28,7 @@ public sealed class IsolationTests
             ["clientId"] = b.ClientId.ToString(),
             ["contactId"] = contact.ToString(),
             ["widgetId"] = widget.ToString(),
+            ["changeId"] = Guid.NewGuid().ToString(),
         };
 
         var routes = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
