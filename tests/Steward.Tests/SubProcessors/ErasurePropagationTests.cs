@@ -104,6 +104,34 @@ public sealed partial class ErasurePropagationTests
         Assert.All(confirmed, r => Assert.Null(r.EmailSealed));
     }
 
+    [Theory, ClassData(typeof(Engines))]
+    public async Task P09_the_shipped_Mailchimp_and_HubSpot_connectors_erase_as_their_documented_APIs_expect(Engine engine)
+    {
+        await using var vendors = await VendorEmulator.StartAsync(RandomNumberGenerator.GetBytes(32));
+        await using var app = await SubProcessorFixture.StartAsync(engine, s =>
+        {
+            s["Steward:SubProcessors:ConnectorSecrets:mailchimp"] = Convert.ToBase64String("anystring:"u8.ToArray().Concat(System.Text.Encoding.UTF8.GetBytes(VendorEmulator.Token)).ToArray());
+            s["Steward:SubProcessors:ConnectorSecrets:hubspot"] = VendorEmulator.Token;
+        });
+        var ids = await app.ActivateNewAsync(SubProcessorFixture.Proposal("Mailchimp EU", "DE"), SubProcessorFixture.Proposal("HubSpot EU", "DE"));
+        await app.RecordEvidenceAsync(ids[0], new() { ["connector"] = "http", ["connectorSpec"] = new { preset = "mailchimp", variables = new { baseUrl = vendors.BaseUrl, listId = "list-9" } } });
+        await app.RecordEvidenceAsync(ids[1], new() { ["connector"] = "http", ["connectorSpec"] = new { preset = "hubspot", variables = new { baseUrl = vendors.BaseUrl } } });
+        // a preset that does not exist, or one missing a variable, is refused
+        await (await app.Admin().PutAsJsonAsync($"/v1/admin/subprocessors/{ids[0]}/evidence", new { connector = "http", connectorSpec = new { preset = "nosuchvendor" } })).AssertProblemAsync(400);
+        await (await app.Admin().PutAsJsonAsync($"/v1/admin/subprocessors/{ids[0]}/evidence", new { connector = "http", connectorSpec = new { preset = "mailchimp" } })).AssertProblemAsync(400);
+
+        var tenant = await app.SignUpAsync();
+        var contactId = (await tenant.CreateContactAsync(ContactTests.Jane)).GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await tenant.Http.PostAsync($"{tenant.Base}/contacts/{contactId}/erase", null)).StatusCode);
+        Assert.Equal(new DeliverErasures.Outcome(2, 0, 0, 0), await app.DeliverErasuresAsync());
+
+        const string hash = "0cba00ca3da1b283a57287bcceb17e35"; // MD5 of the lower-cased email, as Mailchimp documents the subscriber hash
+        Assert.Contains($"mailchimp list-9 {hash}", vendors.Received);
+        Assert.Contains("hubspot Jane.Doe@Example.com", vendors.Received);
+        var progress = await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/erasures/{contactId}");
+        Assert.True(progress.GetProperty("complete").GetBoolean());
+    }
+
     private static JsonElement Vendor(JsonElement progress, string name) =>
         progress.GetProperty("vendors").EnumerateArray().Single(v => v.GetProperty("subProcessor").GetString() == name);
 }

@@ -54,6 +54,22 @@ public sealed class VendorEmulator : IAsyncDisposable
             self!.Received.Enqueue("api " + await new StreamReader(http.Request.Body).ReadToEndAsync());
             return Results.Json(new { id = "api-job-42", status = "accepted" }, statusCode: 202);
         });
+        // Mailchimp Marketing API 3.0: permanent delete of a list member, HTTP Basic with any user and the API key
+        app.MapPost("/3.0/lists/{listId}/members/{subscriberHash}/actions/delete-permanent", (string listId, string subscriberHash, HttpContext http) =>
+        {
+            if (http.Request.Headers.Authorization != "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("anystring:" + Token))) return Results.StatusCode(401);
+            self!.Received.Enqueue($"mailchimp {listId} {subscriberHash}");
+            return Results.NoContent();
+        });
+        // HubSpot CRM v3: GDPR delete of a contact by email, private-app bearer token
+        app.MapPost("/crm/v3/objects/contacts/gdpr-delete", async (HttpContext http) =>
+        {
+            if (http.Request.Headers.Authorization != "Bearer " + Token) return Results.StatusCode(401);
+            var body = await http.Request.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+            if (body.GetProperty("idProperty").GetString() != "email") return Results.BadRequest();
+            self!.Received.Enqueue("hubspot " + body.GetProperty("objectId").GetString());
+            return Results.NoContent();
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         self = new VendorEmulator(app, address);
