@@ -25,6 +25,7 @@ using Steward.Health;
 using Steward.Http;
 using Steward.Notifications;
 using Steward.Requests;
+using Steward.SubProcessors;
 using Steward.Widgets;
 
 namespace Steward;
@@ -63,6 +64,15 @@ public static class StewardServices
             .Validate(o => o.RetentionMonths >= 1, "Steward:Audit:RetentionMonths must be at least 1.").ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection("Steward:RateLimits"))
             .Validate(o => o.PublicPerMinute > 0 && o.SignUpPerMinute > 0 && o.SignInPerMinute > 0, "Rate limits must be positive.").ValidateOnStart();
+        services.AddOptions<SubProcessorOptions>().Bind(configuration.GetSection("Steward:SubProcessors"))
+            .Validate(o => o.NoticeDays >= 30 && o.ObjectionDays >= 7, "Steward:SubProcessors: at least 30 days' notice and 7 days to object (G-13).")
+            .Validate(o => o.ReviewIntervalDays > 0 && o.ErasureDueDays > 0 && o.ConnectorTimeoutSeconds > 0, "Steward:SubProcessors: intervals must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<ResidencyOptions>().Bind(configuration.GetSection("Steward:Residency"))
+            .Validate(o => TransferGate.Eea.Contains(o.BackupCountry) && TransferGate.Eea.Contains(o.DatabaseCountry),
+                "Steward:Residency: the database and the backups must be in the EEA (P-19).")
+            .ValidateOnStart();
+        services.AddHttpClient(Connectors.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false });
         services.TryAddSingleton(TimeProvider.System);
         // personal data never reaches a log sink: parameters classified as personal are erased (DESIGN §5)
         services.AddRedaction(r => r.SetRedactor<ErasingRedactor>(new DataClassificationSet(StewardTaxonomy.PersonalData)));
@@ -128,6 +138,13 @@ public static class StewardServices
         services.AddScoped<RestrictedReads>();
         services.AddScoped<ConfirmConsent>();
         services.AddScoped<ConsentReceipts>();
+        services.AddSingleton<TransferGate>();
+        services.AddSingleton<Connectors>();
+        services.AddScoped<Register>();
+        services.AddScoped<Changes>();
+        services.AddScoped<DataLocations>();
+        services.AddScoped<EraseAtSubProcessors>();
+        services.AddScoped<DeliverErasures>();
         return services;
     }
 
@@ -135,11 +152,14 @@ public static class StewardServices
     public static IServiceCollection AddStewardHttp(this IServiceCollection services)
     {
         var authentication = services.AddAuthentication(ApiKeyAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthentication>(AdminKeyAuthentication.SchemeName, null);
         // a client's routes: its own API keys, or staff whom a live grant lets in (ClientAccess decides which)
         var authorization = services.AddAuthorizationBuilder()
             .AddPolicy(Policies.ClientApi, p => p.AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName, StaffAuthentication.SchemeName)
-                .RequireAuthenticatedUser().AddRequirements(new ClientAccess()));
+                .RequireAuthenticatedUser().AddRequirements(new ClientAccess()))
+            .AddPolicy(AdminKeyAuthentication.Policy, p => p.AddAuthenticationSchemes(AdminKeyAuthentication.SchemeName)
+                .RequireClaim(AdminKeyAuthentication.AdminClaim));
         services.AddAccessHttp(authentication, authorization);
         services.AddSingleton<IAuthorizationHandler, ClientAccess>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ClientAccessResults>();
@@ -179,7 +199,9 @@ public static class StewardServices
         v1.MapPublicConsents();
         v1.MapStaff();
         v1.MapPublicRequests();
-        v1.MapClient().MapContacts().MapWidgets().MapConsents().MapStaffWithAccess().MapRequests();
+        v1.MapPublicSubProcessors().MapAdminSubProcessors();
+        v1.MapClient().MapContacts().MapWidgets().MapConsents().MapStaffWithAccess().MapRequests().MapClientSubProcessors();
+        app.MapSubProcessorPage();
         return app;
     }
 
@@ -194,6 +216,7 @@ public static class StewardServices
         var db = scope.ServiceProvider.GetRequiredService<StewardDb>();
         await Migrate.HandleAsync(db, ct);
         await scope.ServiceProvider.GetRequiredService<AgreementCatalog>().PublishTemplatesAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<Register>().SeedAsync(ct);
         await scope.ServiceProvider.GetRequiredService<ReplayForgetLedger>().HandleAsync(ct);
     }
 }

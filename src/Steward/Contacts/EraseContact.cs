@@ -3,6 +3,7 @@ using Steward.Audit;
 using Steward.Crypto;
 using Steward.Data;
 using Steward.Http;
+using Steward.SubProcessors;
 
 namespace Steward.Contacts;
 
@@ -12,9 +13,10 @@ namespace Steward.Contacts;
 /// then its rows go with the audit event. A crash between the steps is finished by <see cref="ReplayForgetLedger"/>
 /// on the next start.
 /// </summary>
-public sealed class EraseContact(StewardDb db, KeyVault vault, ForgetLedger ledger, AuditLog audit, TimeProvider clock)
+public sealed class EraseContact(StewardDb db, KeyVault vault, ForgetLedger ledger, AuditLog audit, EraseAtSubProcessors thirdParties, TimeProvider clock)
 {
-    public sealed record Receipt(Guid ContactId, DateTimeOffset ErasedAt, string Method, int PackagesShredded);
+    /// <param name="SubProcessorRequests">How many sub-processors are asked to forget the person (see GET …/erasures/{contactId}).</param>
+    public sealed record Receipt(Guid ContactId, DateTimeOffset ErasedAt, string Method, int PackagesShredded, int SubProcessorRequests);
 
     public async Task<Result<Receipt>> HandleAsync(Guid clientId, Guid contactId, CancellationToken ct)
     {
@@ -22,14 +24,17 @@ public sealed class EraseContact(StewardDb db, KeyVault vault, ForgetLedger ledg
         var now = clock.GetUtcNow();
         // an access package waiting for its download holds the contact's data under a key of its own
         var packages = await db.RequestExports.Where(e => e.ContactId == contactId && e.PackageSealed != null).Select(e => e.Id).ToListAsync(ct);
+        // what the sub-processors need to find the person, read while the key still exists (P-09)
+        var vendorRequests = await thirdParties.PrepareAsync(clientId, contactId, ct);
         await ledger.AppendAsync(clientId, [contactId], ForgetLedger.ContactKind, now, ct);
         await vault.DestroyAsync(clientId, [contactId, .. packages], ct);
 
         await using var write = await db.BeginWriteAsync(ct);
         await DeleteRowsAsync(db, clientId, [contactId], ct);
+        db.ErasureRequests.AddRange(vendorRequests);
         await audit.RecordAsync(db, "EraseContact", "contact", contactId.ToString(), ct);
         await write.CommitAsync(ct);
-        return new Receipt(contactId, now, "crypto-shredding: key destroyed, rows deleted", packages.Count);
+        return new Receipt(contactId, now, "crypto-shredding: key destroyed, rows deleted", packages.Count, vendorRequests.Count);
     }
 
     /// <summary>

@@ -9,6 +9,7 @@ using Steward.Consents;
 using Steward.Contacts;
 using Steward.Notifications;
 using Steward.Requests;
+using Steward.SubProcessors;
 using Steward.Widgets;
 
 namespace Steward.Data;
@@ -54,6 +55,12 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     public DbSet<ContactRestriction> ContactRestrictions => Set<ContactRestriction>();
     public DbSet<RestrictedRead> RestrictedReads => Set<RestrictedRead>();
     public DbSet<Suppression> Suppressions => Set<Suppression>();
+    public DbSet<SubProcessor> SubProcessors => Set<SubProcessor>();
+    public DbSet<SubProcessorChange> SubProcessorChanges => Set<SubProcessorChange>();
+    public DbSet<ChangeNotice> ChangeNotices => Set<ChangeNotice>();
+    public DbSet<Objection> Objections => Set<Objection>();
+    public DbSet<TransferInstruction> TransferInstructions => Set<TransferInstruction>();
+    public DbSet<ErasureRequest> ErasureRequests => Set<ErasureRequest>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -74,6 +81,12 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         SubjectRequest.Configure(modelBuilder);
         ContactRestriction.Configure(modelBuilder);
         Suppression.Configure(modelBuilder);
+        SubProcessor.Configure(modelBuilder);
+        SubProcessorChange.Configure(modelBuilder);
+        ChangeNotice.Configure(modelBuilder);
+        Objection.Configure(modelBuilder);
+        TransferInstruction.Configure(modelBuilder);
+        ErasureRequest.Configure(modelBuilder);
         modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
 
         TenantOwned<ClientUser>(modelBuilder);
@@ -93,6 +106,10 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<ContactRestriction>(modelBuilder);
         TenantOwned<RestrictedRead>(modelBuilder);
         TenantOwned<Suppression>(modelBuilder);
+        TenantOwned<ChangeNotice>(modelBuilder);
+        TenantOwned<Objection>(modelBuilder);
+        TenantOwned<TransferInstruction>(modelBuilder);
+        TenantOwned<ErasureRequest>(modelBuilder);
     }
 
     private void TenantOwned<T>(ModelBuilder model) where T : class, ITenantOwned =>

@@ -11,7 +11,8 @@ public sealed class Notifier(KeyVault vault, TimeProvider clock)
 {
     public sealed record Message(string Kind, Guid? ClientId, string To, string Subject, string Body);
 
-    public async Task EnqueueAsync(StewardDb db, Message message, CancellationToken ct)
+    /// <returns>The outbox message's id: its delivery time is the receipt of a written notice.</returns>
+    public async Task<Guid> EnqueueAsync(StewardDb db, Message message, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
         // the message's own key, in the vault before the sealed row exists (an orphan key is harmless)
@@ -28,5 +29,6 @@ public sealed class Notifier(KeyVault vault, TimeProvider clock)
             SubjectSealed = key.Seal("subject", System.Text.Encoding.UTF8.GetBytes(message.Subject)),
             BodySealed = key.Seal("body", System.Text.Encoding.UTF8.GetBytes(message.Body)),
         });
+        return id;
     }
 }

@@ -30,6 +30,7 @@ public sealed class IsolationTests
             ["contactId"] = contact.ToString(),
             ["widgetId"] = widget.ToString(),
             ["requestId"] = subjectRequest.ToString(),
+            ["changeId"] = Guid.NewGuid().ToString(),
         };
 
         var routes = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()

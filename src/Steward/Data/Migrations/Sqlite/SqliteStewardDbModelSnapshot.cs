@@ -17,278 +17,6 @@ namespace Steward.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.5");
 
-            modelBuilder.Entity("Steward.Access.AccessGrant", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("ActiveFrom")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("CeoApprovedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid?>("CeoApprovedBy")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid?>("ClientId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("DpoApprovedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid?>("DpoApprovedBy")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("ExpiresAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("NextReviewAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Purpose")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("RequestedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("RequestedBy")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("ReviewRemindedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("RevokedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid?>("RevokedBy")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Rights")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("StaffId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ClientId");
-
-                    b.HasIndex("StaffId", "ClientId");
-
-                    b.ToTable("AccessGrants");
-                });
-
-            modelBuilder.Entity("Steward.Access.ActionApproval", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("ApprovedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("ApprovedBy")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ClientId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("ExpiresAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Purpose")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("StaffId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("UsedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("StaffId");
-
-                    b.ToTable("ActionApprovals");
-                });
-
-            modelBuilder.Entity("Steward.Access.RecoveryCode", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("Hash")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
-
-                    b.Property<Guid>("StaffId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("UsedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("StaffId", "Hash")
-                        .IsUnique();
-
-                    b.ToTable("RecoveryCodes");
-                });
-
-            modelBuilder.Entity("Steward.Access.SetupLink", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<byte[]>("Hash")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
-
-                    b.Property<long?>("UsedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Hash")
-                        .IsUnique();
-
-                    b.ToTable("SetupLinks");
-                });
-
-            modelBuilder.Entity("Steward.Access.StaffMember", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("ConfidentialityUndertakenAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("DisabledAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid?>("DisabledBy")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("DpaDutiesBriefedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<byte[]>("EmailIndex")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
-
-                    b.Property<byte[]>("EmailSealed")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
-
-                    b.Property<int>("FailedSignIns")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("InvitationExpiresAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<byte[]>("InvitationHash")
-                        .HasColumnType("BLOB");
-
-                    b.Property<bool>("LeadPm")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("LockedUntil")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Lockouts")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<byte[]>("NameSealed")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
-
-                    b.Property<string>("PasswordHash")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Role")
-                        .IsRequired()
-                        .HasMaxLength(40)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("TotpLastStep")
-                        .IsConcurrencyToken()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<byte[]>("TotpSecretSealed")
-                        .HasColumnType("BLOB");
-
-                    b.Property<long?>("TrainingCompletedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("EmailIndex")
-                        .IsUnique();
-
-                    b.HasIndex("InvitationHash")
-                        .IsUnique();
-
-                    b.ToTable("StaffMembers");
-                });
-
-            modelBuilder.Entity("Steward.Access.StaffSession", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Channel")
-                        .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("EndedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("ExpiresAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("LastSeenAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("StaffId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("TokenHash")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("StaffId");
-
-                    b.HasIndex("TokenHash")
-                        .IsUnique();
-
-                    b.ToTable("StaffSessions");
-                });
-
             modelBuilder.Entity("Steward.Agreements.Acceptance", b =>
                 {
                     b.Property<Guid>("Id")
@@ -398,26 +126,6 @@ namespace Steward.Data.Migrations.Sqlite
                     b.ToTable("AuditChainHeads");
                 });
 
-            modelBuilder.Entity("Steward.Audit.AuditCheckpoint", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<byte[]>("Hash")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
-
-                    b.Property<long>("RemovedBefore")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("Seq")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("AuditCheckpoints");
-                });
-
             modelBuilder.Entity("Steward.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Seq")
@@ -462,10 +170,6 @@ namespace Steward.Data.Migrations.Sqlite
                     b.Property<byte[]>("PrevHash")
                         .IsRequired()
                         .HasColumnType("BLOB");
-
-                    b.Property<string>("Reason")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
 
                     b.Property<string>("ResourceId")
                         .HasMaxLength(100)
@@ -608,10 +312,6 @@ namespace Steward.Data.Migrations.Sqlite
                     b.Property<Guid>("ContactId")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Evidence")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
                     b.Property<byte[]>("IpAddressSealed")
                         .HasColumnType("BLOB");
 
@@ -648,38 +348,6 @@ namespace Steward.Data.Migrations.Sqlite
                     b.HasIndex("ClientId", "ContactId");
 
                     b.ToTable("ConsentEvents");
-                });
-
-            modelBuilder.Entity("Steward.Consents.Suppression", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("At")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("ClientId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("Index")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(10)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid?>("RequestId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ClientId", "Kind", "Index")
-                        .IsUnique();
-
-                    b.ToTable("Suppressions");
                 });
 
             modelBuilder.Entity("Steward.Contacts.Contact", b =>
@@ -733,9 +401,6 @@ namespace Steward.Data.Migrations.Sqlite
                     b.Property<byte[]>("PhoneSealed")
                         .HasColumnType("BLOB");
 
-                    b.Property<long?>("RestrictedAt")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -757,45 +422,6 @@ namespace Steward.Data.Migrations.Sqlite
                     b.HasIndex("ClientId", "PhoneIndex");
 
                     b.ToTable("Contacts");
-                });
-
-            modelBuilder.Entity("Steward.Contacts.ContactRestriction", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ClientId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ContactId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Ground")
-                        .IsRequired()
-                        .HasMaxLength(40)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("LiftNoticeAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("LiftableAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("LiftedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid?>("RequestId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("StartedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ClientId", "ContactId");
-
-                    b.ToTable("ContactRestrictions");
                 });
 
             modelBuilder.Entity("Steward.Contacts.CustomField", b =>
@@ -821,43 +447,6 @@ namespace Steward.Data.Migrations.Sqlite
                     b.HasKey("ClientId", "Name");
 
                     b.ToTable("CustomFields");
-                });
-
-            modelBuilder.Entity("Steward.Contacts.RestrictedRead", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Action")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ActorId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ActorType")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("At")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("ClientId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ContactId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("ReasonSealed")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ClientId", "ContactId");
-
-                    b.ToTable("RestrictedReads");
                 });
 
             modelBuilder.Entity("Steward.Data.LedgerCheckpoint", b =>
@@ -927,119 +516,35 @@ namespace Steward.Data.Migrations.Sqlite
                     b.ToTable("OutboxMessages");
                 });
 
-            modelBuilder.Entity("Steward.Requests.PropagationTask", b =>
+            modelBuilder.Entity("Steward.SubProcessors.ChangeNotice", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Action")
-                        .IsRequired()
-                        .HasMaxLength(20)
+                    b.Property<Guid>("ChangeId")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("ClientId")
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid?>("ContactId")
+                    b.Property<Guid>("OutboxMessageId")
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("CreatedAt")
+                    b.Property<long>("SentAt")
                         .HasColumnType("INTEGER");
-
-                    b.Property<long?>("DoneAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Recipient")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("RequestId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ClientId", "RequestId");
+                    b.HasIndex("ClientId");
 
-                    b.HasIndex("Status", "CreatedAt");
+                    b.HasIndex("ChangeId", "ClientId")
+                        .IsUnique();
 
-                    b.ToTable("PropagationTasks");
+                    b.ToTable("ChangeNotices");
                 });
 
-            modelBuilder.Entity("Steward.Requests.RequestExport", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ClientId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid?>("ContactId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Copy")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("DownloadedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("ExpiresAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Format")
-                        .IsRequired()
-                        .HasMaxLength(10)
-                        .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("PackageSealed")
-                        .HasColumnType("BLOB");
-
-                    b.Property<int>("Records")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("RequestId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ClientId", "ContactId");
-
-                    b.ToTable("RequestExports");
-                });
-
-            modelBuilder.Entity("Steward.Requests.RequestSettings", b =>
-                {
-                    b.Property<Guid>("ClientId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("AssistBillableThreshold")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Mode")
-                        .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("UpdatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("ClientId");
-
-                    b.ToTable("RequestSettings");
-                });
-
-            modelBuilder.Entity("Steward.Requests.RequestVerification", b =>
+            modelBuilder.Entity("Steward.SubProcessors.ErasureRequest", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -1051,88 +556,89 @@ namespace Steward.Data.Migrations.Sqlite
                     b.Property<Guid>("ClientId")
                         .HasColumnType("TEXT");
 
-                    b.Property<byte[]>("CodeHash")
-                        .IsRequired()
+                    b.Property<byte[]>("ConfirmationHash")
                         .HasColumnType("BLOB");
 
-                    b.Property<int>("EmailOrdinal")
+                    b.Property<long?>("ConfirmedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("ExpiresAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("RequestId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("VerifiedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ClientId", "RequestId");
-
-                    b.ToTable("RequestVerifications");
-                });
-
-            modelBuilder.Entity("Steward.Requests.SubjectRequest", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Billable")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Certificate")
-                        .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("ChangesSealed")
-                        .HasColumnType("BLOB");
-
-                    b.Property<Guid>("ClientId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("ClosedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid?>("ContactId")
+                    b.Property<Guid>("ContactId")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<byte[]>("DeclineReasonSealed")
-                        .HasColumnType("BLOB");
-
-                    b.Property<DateOnly>("DueOn")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("ExtendedAt")
+                    b.Property<long>("DueAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<byte[]>("ExtensionReasonSealed")
+                    b.Property<byte[]>("EmailSealed")
                         .HasColumnType("BLOB");
 
-                    b.Property<DateOnly>("FirstDueOn")
+                    b.Property<long?>("EscalatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastResponse")
+                        .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("HandledBy")
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SubProcessorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VendorJobId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConfirmationHash");
+
+                    b.HasIndex("ClientId", "ContactId");
+
+                    b.HasIndex("Status", "NextAttemptAt");
+
+                    b.ToTable("ErasureRequests");
+                });
+
+            modelBuilder.Entity("Steward.SubProcessors.Objection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Answer")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AnsweredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ChangeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ObjectedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Outcome")
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
-                    b.Property<byte[]>("IdentitiesSealed")
+                    b.Property<string>("Reason")
                         .IsRequired()
-                        .HasColumnType("BLOB");
-
-                    b.Property<byte[]>("InstructionSealed")
-                        .HasColumnType("BLOB");
-
-                    b.Property<long>("ReceivedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Source")
-                        .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
@@ -1140,72 +646,162 @@ namespace Steward.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("StepCount")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("UpdatedAt")
-                        .HasColumnType("INTEGER");
-
                     b.HasKey("Id");
 
-                    b.HasIndex("ClientId", "ContactId");
+                    b.HasIndex("ChangeId", "ClientId")
+                        .IsUnique();
 
-                    b.HasIndex("ClientId", "DueOn");
-
-                    b.ToTable("SubjectRequests");
+                    b.ToTable("Objections");
                 });
 
-            modelBuilder.Entity("Steward.Requests.SubjectRequestStep", b =>
+            modelBuilder.Entity("Steward.SubProcessors.SubProcessor", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Action")
-                        .IsRequired()
-                        .HasMaxLength(50)
+                    b.Property<long?>("ActivatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Certifications")
+                        .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ActorId")
+                    b.Property<string>("Connector")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConnectorSpec")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContactEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Countries")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DataCategories")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DpaReference")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("DpfCertified")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DueDiligenceAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("EquivalentTerms")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastReviewedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ActorType")
+                    b.Property<bool>("NeedsConfirmation")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SccsModule")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SccsSignedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("At")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("ClientId")
+                    b.Property<string>("TransferAssessment")
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("FromStatus")
-                        .HasMaxLength(20)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Number")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("RequestId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ToStatus")
-                        .IsRequired()
-                        .HasMaxLength(20)
+                    b.Property<string>("Website")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ClientId", "RequestId");
+                    b.HasIndex("Name")
+                        .IsUnique();
 
-                    b.ToTable("SubjectRequestSteps");
+                    b.ToTable("SubProcessors");
+                });
+
+            modelBuilder.Entity("Steward.SubProcessors.SubProcessorChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EffectiveAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ProposedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ReplacesId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SubProcessorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("TookEffectAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status", "EffectiveAt");
+
+                    b.ToTable("SubProcessorChanges");
+                });
+
+            modelBuilder.Entity("Steward.SubProcessors.TransferInstruction", b =>
+                {
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Country")
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mechanism")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ClientId", "Country", "Mechanism");
+
+                    b.ToTable("TransferInstructions");
                 });
 
             modelBuilder.Entity("Steward.Widgets.Widget", b =>

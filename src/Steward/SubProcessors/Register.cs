@@ -1,0 +1,122 @@
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Steward.Audit;
+using Steward.Data;
+using Steward.Http;
+
+namespace Steward.SubProcessors;
+
+/// <summary>The register (G-49, P-12): its public view, its seed, and the evidence the operator records.</summary>
+public sealed class Register(StewardDb db, TransferGate gate, AuditLog audit, TimeProvider clock)
+{
+    public sealed record PublicEntry(Guid Id, string Name, string? Website, string Purpose, string DataCategories,
+        IReadOnlyList<string> Countries, string TransferBasis, string Status, DateTimeOffset? EffectiveAt);
+
+    public sealed record Evidence(string? DpaReference, bool? EquivalentTerms, DateTimeOffset? DueDiligenceAt, string? Certifications,
+        DateTimeOffset? LastReviewedAt, bool? Confirmed, bool? DpfCertified, DateTimeOffset? SccsSignedAt, string? SccsModule,
+        string? TransferAssessment, string? ContactEmail, string? Connector, JsonElement? ConnectorSpec);
+
+    public sealed record AdminEntry(PublicEntry Entry, string? ContactEmail, string? DpaReference, bool EquivalentTerms,
+        DateTimeOffset? DueDiligenceAt, string? Certifications, DateTimeOffset? LastReviewedAt, bool NeedsConfirmation,
+        string? EvidenceProblem, string Connector);
+
+    /// <summary>Active and announced sub-processors, as the public list and page show them.</summary>
+    public async Task<List<PublicEntry>> PublicListAsync(CancellationToken ct)
+    {
+        var pending = await db.SubProcessorChanges.AsNoTracking().Where(c => c.Status == SubProcessorChange.Pending)
+            .ToDictionaryAsync(c => c.SubProcessorId, c => c.EffectiveAt, ct);
+        var list = await db.SubProcessors.AsNoTracking().Where(s => s.Status != SubProcessor.Retired).OrderBy(s => s.Name).ToListAsync(ct);
+        return list.Select(s => ToPublic(s, pending.TryGetValue(s.Id, out var at) ? at : s.ActivatedAt)).ToList();
+    }
+
+    public async Task<List<AdminEntry>> AdminListAsync(CancellationToken ct)
+    {
+        var list = await db.SubProcessors.AsNoTracking().OrderBy(s => s.Name).ToListAsync(ct);
+        return list.Select(ToAdmin).ToList();
+    }
+
+    internal PublicEntry ToPublic(SubProcessor s, DateTimeOffset? effectiveAt) =>
+        new(s.Id, s.Name, s.Website, s.Purpose, s.DataCategories, s.CountryList, TransferBasis(s), s.Status, effectiveAt);
+
+    private AdminEntry ToAdmin(SubProcessor s) => new(ToPublic(s, s.ActivatedAt), s.ContactEmail, s.DpaReference, s.EquivalentTerms,
+        s.DueDiligenceAt, s.Certifications, s.LastReviewedAt, s.NeedsConfirmation, gate.EvidenceProblem(s), s.Connector);
+
+    /// <summary>The basis of its transfers, per country, in words (G-49: every entry has a location and a transfer basis).</summary>
+    public string TransferBasis(SubProcessor s) => string.Join("; ", s.CountryList.Select(country =>
+        TransferGate.Eea.Contains(country) ? $"{country}: EEA, no transfer"
+        : gate.AdequacyList.TryGetValue(country, out var a) && !a.DpfOnly ? $"{country}: adequacy decision of {a.Adopted:yyyy-MM-dd}"
+        : country == "US" && s.DpfCertified ? "US: EU-US Data Privacy Framework" + (s.SccsSignedAt is null ? "" : ", SCCs as fallback")
+        : s.SccsSignedAt is not null ? $"{country}: standard contractual clauses {s.SccsModule}"
+        : $"{country}: none recorded (no data flows)"));
+
+    /// <summary>Evidence and facts the operator confirms (P-12, P-37, G-14, G-20). Every field is optional; what is sent is set.</summary>
+    public async Task<Result<AdminEntry>> RecordEvidenceAsync(Guid id, Evidence e, CancellationToken ct)
+    {
+        var s = await db.SubProcessors.SingleOrDefaultAsync(x => x.Id == id, ct);
+        if (s is null) return Errors.NotFound("sub-processor");
+        var problems = new Problems();
+        var now = clock.GetUtcNow();
+        if (e.DpaReference is { Length: > 500 }) problems.Add("dpaReference", "At most 500 characters.");
+        if (e.DueDiligenceAt > now) problems.Add("dueDiligenceAt", "Cannot be in the future.");
+        if (e.LastReviewedAt > now) problems.Add("lastReviewedAt", "Cannot be in the future.");
+        if (e.SccsModule is not null and not ("C2C" or "C2P" or "P2P" or "P2C")) problems.Add("sccsModule", "One of C2C, C2P, P2P, P2C (Decision (EU) 2021/914).");
+        if (e.ContactEmail is not null && (e.ContactEmail.Length > 254 || !e.ContactEmail.Contains('@', StringComparison.Ordinal))) problems.Add("contactEmail", "Give a valid email address.");
+        if (e.Connector is not null and not ("manual" or "webhook" or "http")) problems.Add("connector", "One of manual, webhook, http.");
+        var connector = e.Connector ?? s.Connector;
+        var spec = e.ConnectorSpec is { ValueKind: JsonValueKind.Object } json ? json.GetRawText() : s.ConnectorSpec;
+        if (connector != "manual" && Connectors.SpecProblem(connector, spec) is { } specProblem) problems.Add("connectorSpec", specProblem);
+        if (problems.Any) return Errors.Invalid(problems);
+
+        if (e.DpaReference is not null) s.DpaReference = e.DpaReference.Trim();
+        if (e.EquivalentTerms is { } equivalent) s.EquivalentTerms = equivalent;
+        if (e.DueDiligenceAt is { } diligence) s.DueDiligenceAt = diligence;
+        if (e.Certifications is not null) s.Certifications = e.Certifications.Trim();
+        if (e.LastReviewedAt is { } reviewed) s.LastReviewedAt = reviewed;
+        if (e.Confirmed is { } confirmed) s.NeedsConfirmation = !confirmed;
+        if (e.DpfCertified is { } dpf) s.DpfCertified = dpf;
+        if (e.SccsSignedAt is { } sccs) s.SccsSignedAt = sccs;
+        if (e.SccsModule is not null) s.SccsModule = e.SccsModule;
+        if (e.TransferAssessment is not null) s.TransferAssessment = e.TransferAssessment.Trim();
+        if (e.ContactEmail is not null) s.ContactEmail = e.ContactEmail.Trim();
+        s.Connector = connector;
+        s.ConnectorSpec = spec;
+
+        await using var write = await db.BeginWriteAsync(ct);
+        await audit.RecordAsync(db, "RecordSubProcessorEvidence", "subprocessor", s.Id.ToString(), ct);
+        await write.CommitAsync(ct);
+        return ToAdmin(s);
+    }
+
+    private sealed record SeedEntry(string Name, string Website, string Purpose, string DataCategories, string Countries, bool Dpf, string Connector);
+
+    /// <summary>
+    /// A fresh deployment starts (at install, like the agreements; no audit event) from the GenieBelt list plus the backup host (G-49, P-19). Every seeded entry is
+    /// marked as needing confirmation: until the operator confirms its facts and evidence, it receives no data.
+    /// </summary>
+    public async Task SeedAsync(CancellationToken ct)
+    {
+        if (await db.SubProcessors.AnyAsync(ct)) return;
+        await using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Steward.SubProcessors.Data.register.json")!;
+        var seed = await JsonSerializer.DeserializeAsync<List<SeedEntry>>(stream, JsonSerializerOptions.Web, ct);
+        var now = clock.GetUtcNow();
+        await using var write = await db.BeginWriteAsync(ct);
+        foreach (var e in seed!)
+            db.SubProcessors.Add(new SubProcessor
+            {
+                Id = Guid.CreateVersion7(),
+                Name = e.Name,
+                Website = e.Website,
+                Purpose = e.Purpose,
+                DataCategories = e.DataCategories,
+                Countries = e.Countries,
+                DpfCertified = e.Dpf,
+                Connector = e.Connector,
+                Status = SubProcessor.Active,
+                NeedsConfirmation = true,
+                CreatedAt = now,
+                ActivatedAt = now,
+            });
+        await write.CommitAsync(ct);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Steward.Tests.Infrastructure;
+
+namespace Steward.Tests.SubProcessors;
+
+public sealed class TransferGateTests
+{
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G17_G03_P35_the_gate_passes_the_EEA_and_adequacy_and_DPF_only_with_an_instruction_and_blocks_the_rest(Engine engine)
+    {
+        await using var app = await SubProcessorFixture.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+
+        // P-35: a sub-processor in a country without adequacy and without SCCs cannot even be proposed
+        var brazilNoSccs = await (await app.Admin().PostAsJsonAsync("/v1/admin/subprocessors", SubProcessorFixture.Proposal("Rio Data", "BR"))).AssertProblemAsync(409);
+        Assert.Contains("BR", brazilNoSccs.GetProperty("detail").GetString());
+        var usUncertified = await (await app.Admin().PostAsJsonAsync("/v1/admin/subprocessors", SubProcessorFixture.Proposal("Uncertified Inc", "US"))).AssertProblemAsync(409);
+        Assert.Contains("Data Privacy Framework", usUncertified.GetProperty("detail").GetString());
+        Assert.False(await app.WithDbAsync((db, _) => db.SubProcessors.AnyAsync(s => s.Name == "Rio Data" || s.Name == "Uncertified Inc")));
+
+        var dpf = SubProcessorFixture.Proposal("Certified Inc", "US");
+        dpf["dpfCertified"] = true;
+        var brazil = SubProcessorFixture.Proposal("Sao Paulo Cloud", "BR");
+        brazil["sccsSignedAt"] = app.Clock.GetUtcNow();
+        brazil["sccsModule"] = "P2P";
+        brazil["transferAssessment"] = "TIA-2026-04: encryption with EU-held keys; access limited to support";
+        await app.ActivateNewAsync(SubProcessorFixture.Proposal("Oslo Hosting", "NO"), SubProcessorFixture.Proposal("Zurich Mail", "CH"), dpf, brazil);
+
+        var locations = await tenant.LocationsAsync();
+        // G-03: Norway is inside the EEA: not a transfer at all
+        var oslo = locations.Location("Oslo Hosting");
+        Assert.True(oslo.GetProperty("receivesData").GetBoolean());
+        Assert.Equal("EEA", oslo.GetProperty("countries")[0].GetProperty("basis").GetString());
+        var zurich = locations.Location("Zurich Mail");
+        Assert.True(zurich.GetProperty("receivesData").GetBoolean());
+        Assert.StartsWith("adequacy decision of 2000-07-26", zurich.GetProperty("countries")[0].GetProperty("basis").GetString());
+        // DPF-certified, but no client instruction naming the DPF: blocked, and shown as such
+        var certified = locations.Location("Certified Inc");
+        Assert.False(certified.GetProperty("receivesData").GetBoolean());
+        Assert.Contains("blocked", certified.GetProperty("reason").GetString());
+        Assert.False(locations.Location("Sao Paulo Cloud").GetProperty("receivesData").GetBoolean());
+
+        // the client's documented instructions open exactly those routes
+        await (await tenant.Http.PutAsJsonAsync(tenant.Base + "/transfer-instructions", new[] { new { country = "US", mechanism = "privacy-shield" } })).AssertProblemAsync(400);
+        Assert.False((await tenant.LocationsAsync()).Location("Certified Inc").GetProperty("receivesData").GetBoolean());
+        var set = await tenant.Http.PutAsJsonAsync(tenant.Base + "/transfer-instructions", new[] { new { country = "US", mechanism = "dpf" }, new { country = "BR", mechanism = "sccs" } });
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        locations = await tenant.LocationsAsync();
+        Assert.True(locations.Location("Certified Inc").GetProperty("receivesData").GetBoolean());
+        Assert.Contains("Data Privacy Framework", locations.Location("Certified Inc").GetProperty("countries")[0].GetProperty("basis").GetString());
+        Assert.True(locations.Location("Sao Paulo Cloud").GetProperty("receivesData").GetBoolean());
+
+        // a DPF certification that lapses closes the US route at once
+        await app.RecordEvidenceAsync(locations.Location("Certified Inc").GetProperty("id").GetGuid(), new() { ["dpfCertified"] = false });
+        Assert.False((await tenant.LocationsAsync()).Location("Certified Inc").GetProperty("receivesData").GetBoolean());
+        // instructions belong to their client: another client's routes stay closed
+        var other = await app.SignUpAsync();
+        Assert.False((await other.LocationsAsync()).Location("Sao Paulo Cloud").GetProperty("receivesData").GetBoolean());
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G12_P19_the_data_location_answer_names_database_backups_and_every_sub_processor(Engine engine)
+    {
+        await using var app = await SubProcessorFixture.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var locations = await tenant.LocationsAsync();
+        Assert.Equal("DE", locations.GetProperty("primaryDatabase").GetProperty("country").GetString());
+        Assert.Equal(engine.ToString(), locations.GetProperty("primaryDatabase").GetProperty("engine").GetString());
+        Assert.Equal("DE", locations.GetProperty("backups").GetProperty("country").GetString());
+        Assert.Equal(15, locations.GetProperty("subProcessors").GetArrayLength());
+        // seeded facts are unconfirmed: nothing flows until the operator confirms them
+        Assert.All(locations.GetProperty("subProcessors").EnumerateArray(), s => Assert.False(s.GetProperty("receivesData").GetBoolean()));
+
+        // another client's locations are not reachable
+        var other = await app.SignUpAsync();
+        await (await other.Http.GetAsync(tenant.Base + "/data-locations")).AssertProblemAsync(404);
+    }
+
+    [Fact]
+    public async Task P19_a_backup_region_outside_the_EEA_stops_the_service_at_start()
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var app = await StewardApp.StartAsync(Engine.Sqlite, s => s["Steward:Residency:BackupCountry"] = "US");
+        });
+        Assert.Contains("EEA", failure.ToString());
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G49_the_public_list_and_page_are_generated_from_the_register_with_location_and_transfer_basis(Engine engine)
+    {
+        await using var app = await SubProcessorFixture.StartAsync(engine);
+        var list = await app.Anonymous().GetFromJsonAsync<JsonElement>("/v1/subprocessors");
+        var names = list.EnumerateArray().Select(s => s.GetProperty("name").GetString()).ToList();
+        string[] seeded = ["MailChimp", "Segment", "Inspectlet", "Intercom", "ChargeBee", "Amazon Web Services", "WhosOff", "Workable",
+            "Zapier", "Pushcrew", "Periscope", "Zendesk", "Canny", "HubSpot", "Hetzner Online"];
+        Assert.Equal(seeded.Order(), names.Order());
+        Assert.All(list.EnumerateArray(), s =>
+        {
+            Assert.NotEmpty(s.GetProperty("countries").EnumerateArray());
+            Assert.False(string.IsNullOrWhiteSpace(s.GetProperty("transferBasis").GetString()));
+        });
+        var hetzner = list.EnumerateArray().Single(s => s.GetProperty("name").GetString() == "Hetzner Online");
+        Assert.Equal("DE: EEA, no transfer", hetzner.GetProperty("transferBasis").GetString());
+
+        // a proposal shows up in the list and on the page as announced
+        await app.ProposeAsync(SubProcessorFixture.Proposal("Brand New Vendor", "SE"));
+        var page = await app.Anonymous().GetStringAsync("/subprocessors");
+        foreach (var name in seeded.Append("Brand New Vendor")) Assert.Contains(name, page);
+        Assert.Contains("announced, effective", page);
+    }
+}
