@@ -14,14 +14,19 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Steward.Agreements;
+using Steward.Breaches;
 using Steward.Audit;
 using Steward.Clients;
 using Steward.Consents;
 using Steward.Contacts;
 using Steward.Crypto;
 using Steward.Data;
+using Steward.Dpo;
 using Steward.Http;
+using Steward.Inspections;
+using Steward.Instructions;
 using Steward.Notifications;
+using Steward.Records;
 using Steward.Widgets;
 
 namespace Steward;
@@ -50,6 +55,19 @@ public static class StewardServices
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection("Steward:Alerts"));
         services.AddOptions<MailOptions>().Bind(configuration.GetSection("Steward:Mail"))
             .Validate(o => o.PollSeconds > 0 && o.MaxAttempts > 0 && o.SmtpPort is > 0 and < 65536, "Steward:Mail: poll, attempts and port must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<ProcessorOptions>().Bind(configuration.GetSection("Steward:Processor"));
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection("Steward:Admin"));
+        services.AddOptions<BreachOptions>().Bind(configuration.GetSection("Steward:Breach"))
+            .Validate(o => o.ProcessorNotifyHours > 0 && o.CeilingHours is > 0 and <= 72 && o.AuthorityHours is > 0 and <= 72,
+                "Steward:Breach: hours must be positive, the ceiling and the authority clock at most 72.")
+            .ValidateOnStart();
+        services.AddOptions<InspectionOptions>().Bind(configuration.GetSection("Steward:Audit"))
+            .Validate(o => o.RoutineIntervalMonths >= 0, "Steward:Audit:RoutineIntervalMonths: 0 (no limit) or more.").ValidateOnStart();
+        services.AddOptions<InstructionOptions>().Bind(configuration.GetSection("Steward:Instructions"));
+        services.AddOptions<DutyOptions>().Bind(configuration.GetSection("Steward:Dpo"))
+            .Validate(o => o.SecurityCheckDays > 0 && o.SecurityInstructionsReviewDays is > 0 and <= 365 && o.AccessGrantReviewDays > 0
+                && o.SubProcessorReviewDays > 0 && o.RealertHours > 0, "Steward:Dpo: intervals must be positive; the security-instructions review at most yearly (G-09).")
             .ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection("Steward:RateLimits"))
             .Validate(o => o.PublicPerMinute > 0 && o.SignUpPerMinute > 0, "Rate limits must be positive.").ValidateOnStart();
@@ -97,6 +115,7 @@ public static class StewardServices
         services.AddScoped<SubmitWidget>();
         services.AddScoped<WithdrawConsent>();
         services.AddScoped<ConsentHistory>();
+        services.AddComplianceServices();
         return services;
     }
 
@@ -104,10 +123,13 @@ public static class StewardServices
     public static IServiceCollection AddStewardHttp(this IServiceCollection services)
     {
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthentication>(AdminKeyAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.ClientApi, p => p.AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName)
-                .RequireClaim(ApiKeyAuthentication.ClientClaim).AddRequirements(new ClientAccess()));
+                .RequireClaim(ApiKeyAuthentication.ClientClaim).AddRequirements(new ClientAccess()))
+            .AddPolicy(ProcessorPolicies.Admin, p => p.AddAuthenticationSchemes(AdminKeyAuthentication.SchemeName)
+                .RequireClaim(AdminKeyAuthentication.AdminClaim));
         services.AddSingleton<IAuthorizationHandler, ClientAccess>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ClientAccessResults>();
         services.AddProblemDetails();
@@ -143,7 +165,10 @@ public static class StewardServices
         v1.MapAgreements();
         v1.MapSignUp();
         v1.MapPublicConsents();
-        v1.MapClient().MapContacts().MapWidgets().MapConsents();
+        v1.MapClient().MapContacts().MapWidgets().MapConsents()
+            .MapClientBreaches().MapClientInstructions().MapClientRecords().MapClientInspections();
+        v1.MapGroup("/processor").RequireAuthorization(ProcessorPolicies.Admin)
+            .MapBreaches().MapProcessorInstructions().MapRecords().MapProcessorInspections().MapDuties();
         return app;
     }
 
@@ -159,5 +184,32 @@ public static class StewardServices
         await Migrate.HandleAsync(db, ct);
         await scope.ServiceProvider.GetRequiredService<AgreementCatalog>().PublishTemplatesAsync(ct);
         await scope.ServiceProvider.GetRequiredService<ReplayForgetLedger>().HandleAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<DutySchedule>().EnsureAsync(ct);
+    }
+
+    /// <summary>Breaches, records of processing, instructions and purposes, audits, the DPO's duties.</summary>
+    private static void AddComplianceServices(this IServiceCollection services)
+    {
+        services.AddScoped<ControllerMail>();
+        services.AddScoped<Terms>();
+        services.AddScoped<PurposeGate>();
+        services.AddScoped<RegisterPurpose>();
+        services.AddScoped<SetTerms>();
+        services.AddScoped<FlagInstruction>();
+        services.AddScoped<ServiceStatistics>();
+        services.AddScoped<RecordBreach>();
+        services.AddScoped<ChangeBreachStatus>();
+        services.AddScoped<AssessBreach>();
+        services.AddScoped<NotifyClients>();
+        services.AddScoped<NotifyAuthority>();
+        services.AddScoped<BreachCommunications>();
+        services.AddScoped<BreachRegister>();
+        services.AddScoped<RemindBreachClocks>();
+        services.AddScoped<RecordsOfProcessing>();
+        services.AddScoped<RequestInspection>();
+        services.AddScoped<EvidencePackage>();
+        services.AddScoped<DutySchedule>();
+        services.AddScoped<CompleteDuty>();
+        services.AddScoped<RemindDuties>();
     }
 }

@@ -3,10 +3,15 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Steward.Agreements;
 using Steward.Audit;
+using Steward.Breaches;
 using Steward.Clients;
 using Steward.Consents;
 using Steward.Contacts;
+using Steward.Dpo;
+using Steward.Inspections;
+using Steward.Instructions;
 using Steward.Notifications;
+using Steward.Records;
 using Steward.Widgets;
 
 namespace Steward.Data;
@@ -52,6 +57,13 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         ConsentEvent.Configure(modelBuilder);
         AuditEvent.Configure(modelBuilder);
         OutboxMessage.Configure(modelBuilder);
+        Breach.Configure(modelBuilder);
+        DpaTerms.Configure(modelBuilder);
+        ClientPurpose.Configure(modelBuilder);
+        InstructionFlag.Configure(modelBuilder);
+        RecordVersion.Configure(modelBuilder);
+        Inspection.Configure(modelBuilder);
+        Duty.Configure(modelBuilder);
         modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
 
         TenantOwned<ClientUser>(modelBuilder);
@@ -62,6 +74,11 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<Widget>(modelBuilder);
         TenantOwned<WidgetVersion>(modelBuilder);
         TenantOwned<ConsentEvent>(modelBuilder);
+        TenantOwned<AffectedClient>(modelBuilder);
+        TenantOwned<DpaTerms>(modelBuilder);
+        TenantOwned<ClientPurpose>(modelBuilder);
+        TenantOwned<InstructionFlag>(modelBuilder);
+        TenantOwned<Inspection>(modelBuilder);
     }
 
     private void TenantOwned<T>(ModelBuilder model) where T : class, ITenantOwned =>

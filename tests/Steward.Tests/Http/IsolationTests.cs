@@ -28,6 +28,9 @@ public sealed class IsolationTests
             ["clientId"] = b.ClientId.ToString(),
             ["contactId"] = contact.ToString(),
             ["widgetId"] = widget.ToString(),
+            // refused by the tenant gate before any lookup: any id will do
+            ["breachId"] = Guid.NewGuid().ToString(),
+            ["inspectionId"] = Guid.NewGuid().ToString(),
         };
 
         var routes = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
