@@ -206,6 +206,7 @@ public static class StewardServices
         services.AddScoped<BreachRegister>();
         services.AddScoped<RemindBreachClocks>();
         services.AddScoped<RecordsOfProcessing>();
+        services.AddScoped<ClientReports>();
         services.AddScoped<RequestInspection>();
         services.AddScoped<EvidencePackage>();
         services.AddScoped<DutySchedule>();

@@ -33,6 +33,10 @@ public static class RecordEndpoints
         client.MapGet("/records-of-processing", async (Guid clientId, RecordsOfProcessing records, CancellationToken ct) =>
                 TypedResults.Ok(await records.ProcessorAsync(clientId, ct)))
             .WithTags("Records of processing").WithName("ClientRecordOfProcessing").WithSummary("The processor's record as it concerns this client");
+        client.MapGet("/dpia-package", async (Guid clientId, ClientReports reports, CancellationToken ct) => TypedResults.Ok(await reports.DpiaAsync(clientId, ct)))
+            .WithTags("Records of processing").WithName("DpiaPackage").WithSummary("What the client needs for its DPIA, from live data (P-34)");
+        client.MapGet("/measures-report", async (Guid clientId, ClientReports reports, CancellationToken ct) => TypedResults.Ok(await reports.MeasuresAsync(clientId, ct)))
+            .WithTags("Records of processing").WithName("MeasuresReport").WithSummary("The measures taken to meet the DPA: TOMs, sub-processors, audits, open findings (P-31)");
         return client;
     }
 }
