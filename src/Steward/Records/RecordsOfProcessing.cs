@@ -68,6 +68,20 @@ public sealed class RecordsOfProcessing(StewardDb db, PurposeGate gate, AuditLog
     /// <summary>Generates the record, keeps it as a new version if it changed, and returns the current version.</summary>
     public async Task<Versioned> CurrentAsync(string kind, CancellationToken ct)
     {
+        try
+        {
+            return await GenerateAsync(kind, ct);
+        }
+        catch (DbUpdateException)
+        {
+            // another node stored the same version number first (PostgreSQL): generate again on top of it
+            db.ChangeTracker.Clear();
+            return await GenerateAsync(kind, ct);
+        }
+    }
+
+    private async Task<Versioned> GenerateAsync(string kind, CancellationToken ct)
+    {
         object record = kind == "controller" ? await ControllerAsync(ct) : await ProcessorAsync(null, ct);
         var json = JsonSerializer.Serialize(record, record.GetType(), Indented);
         var sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
