@@ -15,6 +15,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Steward.Access;
 using Steward.Agreements;
+using Steward.Breaches;
 using Steward.Audit;
 using Steward.Clients;
 using Steward.Consents;
@@ -22,10 +23,14 @@ using Steward.Contacts;
 using Steward.Crypto;
 using Steward.Data;
 using Steward.Health;
+using Steward.Dpo;
 using Steward.Http;
+using Steward.Inspections;
+using Steward.Instructions;
 using Steward.Notifications;
 using Steward.Requests;
 using Steward.SubProcessors;
+using Steward.Records;
 using Steward.Widgets;
 
 namespace Steward;
@@ -62,6 +67,18 @@ public static class StewardServices
             .ValidateOnStart();
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection("Steward:Audit"))
             .Validate(o => o.RetentionMonths >= 1, "Steward:Audit:RetentionMonths must be at least 1.").ValidateOnStart();
+        services.AddOptions<ProcessorOptions>().Bind(configuration.GetSection("Steward:Processor"));
+        services.AddOptions<BreachOptions>().Bind(configuration.GetSection("Steward:Breach"))
+            .Validate(o => o.ProcessorNotifyHours > 0 && o.CeilingHours is > 0 and <= 72 && o.AuthorityHours is > 0 and <= 72,
+                "Steward:Breach: hours must be positive, the ceiling and the authority clock at most 72.")
+            .ValidateOnStart();
+        services.AddOptions<InspectionOptions>().Bind(configuration.GetSection("Steward:Audit"))
+            .Validate(o => o.RoutineIntervalMonths >= 0, "Steward:Audit:RoutineIntervalMonths: 0 (no limit) or more.").ValidateOnStart();
+        services.AddOptions<InstructionOptions>().Bind(configuration.GetSection("Steward:Instructions"));
+        services.AddOptions<DutyOptions>().Bind(configuration.GetSection("Steward:Dpo"))
+            .Validate(o => o.SecurityCheckDays > 0 && o.SecurityInstructionsReviewDays is > 0 and <= 365 && o.AccessGrantReviewDays > 0
+                && o.SubProcessorReviewDays > 0 && o.RealertHours > 0, "Steward:Dpo: intervals must be positive; the security-instructions review at most yearly (G-09).")
+            .ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection("Steward:RateLimits"))
             .Validate(o => o.PublicPerMinute > 0 && o.SignUpPerMinute > 0 && o.SignInPerMinute > 0, "Rate limits must be positive.").ValidateOnStart();
         services.AddOptions<SubProcessorOptions>().Bind(configuration.GetSection("Steward:SubProcessors"))
@@ -145,6 +162,7 @@ public static class StewardServices
         services.AddScoped<DataLocations>();
         services.AddScoped<EraseAtSubProcessors>();
         services.AddScoped<DeliverErasures>();
+        services.AddComplianceServices();
         return services;
     }
 
@@ -152,14 +170,11 @@ public static class StewardServices
     public static IServiceCollection AddStewardHttp(this IServiceCollection services)
     {
         var authentication = services.AddAuthentication(ApiKeyAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
-            .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthentication>(AdminKeyAuthentication.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         // a client's routes: its own API keys, or staff whom a live grant lets in (ClientAccess decides which)
         var authorization = services.AddAuthorizationBuilder()
             .AddPolicy(Policies.ClientApi, p => p.AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName, StaffAuthentication.SchemeName)
-                .RequireAuthenticatedUser().AddRequirements(new ClientAccess()))
-            .AddPolicy(AdminKeyAuthentication.Policy, p => p.AddAuthenticationSchemes(AdminKeyAuthentication.SchemeName)
-                .RequireClaim(AdminKeyAuthentication.AdminClaim));
+                .RequireAuthenticatedUser().AddRequirements(new ClientAccess()));
         services.AddAccessHttp(authentication, authorization);
         services.AddSingleton<IAuthorizationHandler, ClientAccess>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ClientAccessResults>();
@@ -200,7 +215,10 @@ public static class StewardServices
         v1.MapStaff();
         v1.MapPublicRequests();
         v1.MapPublicSubProcessors().MapAdminSubProcessors();
-        v1.MapClient().MapContacts().MapWidgets().MapConsents().MapStaffWithAccess().MapRequests().MapClientSubProcessors();
+        v1.MapClient().MapContacts().MapWidgets().MapConsents().MapStaffWithAccess().MapRequests().MapClientSubProcessors()
+            .MapClientBreaches().MapClientInstructions().MapClientRecords().MapClientInspections();
+        v1.MapGroup("/processor").RequireAuthorization(Permissions.Compliance)
+            .MapBreaches().MapProcessorInstructions().MapRecords().MapProcessorInspections().MapDuties();
         app.MapSubProcessorPage();
         return app;
     }
@@ -218,5 +236,33 @@ public static class StewardServices
         await scope.ServiceProvider.GetRequiredService<AgreementCatalog>().PublishTemplatesAsync(ct);
         await scope.ServiceProvider.GetRequiredService<Register>().SeedAsync(ct);
         await scope.ServiceProvider.GetRequiredService<ReplayForgetLedger>().HandleAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<DutySchedule>().EnsureAsync(ct);
+    }
+
+    /// <summary>Breaches, records of processing, instructions and purposes, audits, the DPO's duties.</summary>
+    private static void AddComplianceServices(this IServiceCollection services)
+    {
+        services.AddScoped<ControllerMail>();
+        services.AddScoped<Terms>();
+        services.AddScoped<PurposeGate>();
+        services.AddScoped<RegisterPurpose>();
+        services.AddScoped<SetTerms>();
+        services.AddScoped<FlagInstruction>();
+        services.AddScoped<ServiceStatistics>();
+        services.AddScoped<RecordBreach>();
+        services.AddScoped<ChangeBreachStatus>();
+        services.AddScoped<AssessBreach>();
+        services.AddScoped<NotifyClients>();
+        services.AddScoped<NotifyAuthority>();
+        services.AddScoped<BreachCommunications>();
+        services.AddScoped<BreachRegister>();
+        services.AddScoped<RemindBreachClocks>();
+        services.AddScoped<RecordsOfProcessing>();
+        services.AddScoped<ClientReports>();
+        services.AddScoped<RequestInspection>();
+        services.AddScoped<EvidencePackage>();
+        services.AddScoped<DutySchedule>();
+        services.AddScoped<CompleteDuty>();
+        services.AddScoped<RemindDuties>();
     }
 }

@@ -54,9 +54,12 @@ public static class Permissions
     /// <summary>Change or remove personal data in connected third-party tools: the lead PM only (P-14).</summary>
     public const string ModifyThirdParty = "third-party.modify";
     public const string Infrastructure = "infrastructure";
+    /// <summary>The processor's compliance desk: sub-processor register and changes, breaches, records of processing,
+    /// instructions and purposes, audits, the DPO's duties (the DPO and the CEO).</summary>
+    public const string Compliance = "compliance";
 
     public static readonly string[] All = [SignedIn, ManageStaff, DisableStaff, RequestGrant, ApproveGrant, RevokeGrant, ReadGrants,
-        ApproveAction, ReadData, ModifyData, RemoveData, ExportData, ReadAuditLog, ModifyThirdParty, Infrastructure];
+        ApproveAction, ReadData, ModifyData, RemoveData, ExportData, ReadAuditLog, ModifyThirdParty, Infrastructure, Compliance];
 
     public static string ForRight(string right) => "data." + right;
 }
@@ -134,8 +137,8 @@ public sealed class RoleMatrix
             // P-14: infrastructure and backups; modify or remove only with a DPO approval attached
             [Roles.SystemAdministration] = Row("infrastructure", true, [Permissions.Infrastructure, Permissions.ModifyData, Permissions.RemoveData],
                 [Rights.Modify, Rights.Remove]),
-            [Roles.Dpo] = Row("web-ui", true, [.. governance, Permissions.ApproveAction, .. allData]),
-            [Roles.Ceo] = Row("web-ui", true, [.. governance, .. allData]),
+            [Roles.Dpo] = Row("web-ui", true, [.. governance, Permissions.ApproveAction, Permissions.Compliance, .. allData]),
+            [Roles.Ceo] = Row("web-ui", true, [.. governance, Permissions.Compliance, .. allData]),
             // P-45, G-19: the client's access log, read only, through a time-boxed grant for that client
             [Roles.Auditor] = Row("audit", true, [Permissions.ReadAuditLog]),
         };

@@ -4,12 +4,17 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Steward.Access;
 using Steward.Agreements;
 using Steward.Audit;
+using Steward.Breaches;
 using Steward.Clients;
 using Steward.Consents;
 using Steward.Contacts;
+using Steward.Dpo;
+using Steward.Inspections;
+using Steward.Instructions;
 using Steward.Notifications;
 using Steward.Requests;
 using Steward.SubProcessors;
+using Steward.Records;
 using Steward.Widgets;
 
 namespace Steward.Data;
@@ -87,6 +92,13 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         Objection.Configure(modelBuilder);
         TransferInstruction.Configure(modelBuilder);
         ErasureRequest.Configure(modelBuilder);
+        Breach.Configure(modelBuilder);
+        DpaTerms.Configure(modelBuilder);
+        ClientPurpose.Configure(modelBuilder);
+        InstructionFlag.Configure(modelBuilder);
+        RecordVersion.Configure(modelBuilder);
+        Inspection.Configure(modelBuilder);
+        Duty.Configure(modelBuilder);
         modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
 
         TenantOwned<ClientUser>(modelBuilder);
@@ -110,6 +122,11 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<Objection>(modelBuilder);
         TenantOwned<TransferInstruction>(modelBuilder);
         TenantOwned<ErasureRequest>(modelBuilder);
+        TenantOwned<AffectedClient>(modelBuilder);
+        TenantOwned<DpaTerms>(modelBuilder);
+        TenantOwned<ClientPurpose>(modelBuilder);
+        TenantOwned<InstructionFlag>(modelBuilder);
+        TenantOwned<Inspection>(modelBuilder);
     }
 
     private void TenantOwned<T>(ModelBuilder model) where T : class, ITenantOwned =>

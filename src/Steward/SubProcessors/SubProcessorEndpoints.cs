@@ -1,3 +1,4 @@
+using Steward.Access;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -91,7 +92,7 @@ public static class SubProcessorEndpoints
     /// <summary>Processor staff: the register, changes, objections. Protected by the admin key until staff roles land (issue 4).</summary>
     public static RouteGroupBuilder MapAdminSubProcessors(this RouteGroupBuilder v1)
     {
-        var admin = v1.MapGroup("/admin").RequireAuthorization(AdminKeyAuthentication.Policy).WithTags("Sub-processors (processor staff)");
+        var admin = v1.MapGroup("/admin").RequireAuthorization(Permissions.Compliance).WithTags("Sub-processors (processor staff)");
         admin.MapGet("/subprocessors", async (Register register, CancellationToken ct) => TypedResults.Ok(await register.AdminListAsync(ct)))
             .WithName("AdminListSubProcessors").WithSummary("The register with its evidence");
         admin.MapPost("/subprocessors", async (Changes.Proposal proposal, Changes changes, CancellationToken ct) =>

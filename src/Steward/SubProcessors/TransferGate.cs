@@ -26,8 +26,6 @@ public sealed class SubProcessorOptions
     public string PublicBaseUrl { get; set; } = "http://127.0.0.1:5080";
     /// <summary>A file replacing the shipped adequacy list (JSON: country, name, adopted, scope, dpfOnly).</summary>
     public string? AdequacyFile { get; set; }
-    /// <summary>Processor-admin API key, until staff roles exist (compared in constant time; from the environment).</summary>
-    public string? AdminApiKey { get; set; }
 }
 
 public sealed class ResidencyOptions

@@ -31,6 +31,9 @@ public sealed class IsolationTests
             ["widgetId"] = widget.ToString(),
             ["requestId"] = subjectRequest.ToString(),
             ["changeId"] = Guid.NewGuid().ToString(),
+            // refused by the tenant gate before any lookup: any id will do
+            ["breachId"] = Guid.NewGuid().ToString(),
+            ["inspectionId"] = Guid.NewGuid().ToString(),
         };
 
         var routes = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()

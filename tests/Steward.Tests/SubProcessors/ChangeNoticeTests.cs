@@ -18,7 +18,7 @@ public sealed class ChangeNoticeTests
         // an effective date earlier than the notice period allows is refused, and nothing is created
         var early = SubProcessorFixture.Proposal("Early Mail", "DE");
         early["effectiveAt"] = app.Clock.GetUtcNow().AddDays(29);
-        await (await app.Admin().PostAsJsonAsync("/v1/admin/subprocessors", early)).AssertProblemAsync(400);
+        await (await (await app.DpoAsync()).PostAsJsonAsync("/v1/admin/subprocessors", early)).AssertProblemAsync(400);
         Assert.False(await app.WithDbAsync((db, _) => db.SubProcessors.AnyAsync(s => s.Name == "Early Mail")));
 
         var change = await app.ProposeAsync(SubProcessorFixture.Proposal("Brevo Mail", "FR"));
@@ -120,7 +120,7 @@ public sealed class ChangeNoticeTests
         await (await c.Http.PostAsJsonAsync(c.Base + $"/subprocessor-changes/{Guid.NewGuid()}/objections", new { reason = "Some valid reason here." })).AssertProblemAsync(404);
 
         // the DPO sees the open objection
-        var dpo = await app.Admin().GetFromJsonAsync<JsonElement>("/v1/admin/subprocessor-changes");
+        var dpo = await (await app.DpoAsync()).GetFromJsonAsync<JsonElement>("/v1/admin/subprocessor-changes");
         var objection = Assert.Single(dpo.EnumerateArray().Single(x => x.GetProperty("id").GetGuid() == changeId).GetProperty("objections").EnumerateArray());
         Assert.Equal(a.ClientId, objection.GetProperty("clientId").GetGuid());
         Assert.Equal("open", objection.GetProperty("status").GetString());
@@ -133,7 +133,7 @@ public sealed class ChangeNoticeTests
         Assert.True((await b.LocationsAsync()).Location("Analytica").GetProperty("receivesData").GetBoolean());
 
         // answered with an alternative: still nothing flows; withdrawn instead would let it flow
-        var answer = await app.Admin().PostAsJsonAsync($"/v1/admin/objections/{objection.GetProperty("id").GetGuid()}/answer",
+        var answer = await (await app.DpoAsync()).PostAsJsonAsync($"/v1/admin/objections/{objection.GetProperty("id").GetGuid()}/answer",
             new { outcome = "alternative", text = "Your data stays with our in-house analytics." });
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.False((await a.LocationsAsync()).Location("Analytica").GetProperty("receivesData").GetBoolean());

@@ -45,7 +45,7 @@ public sealed partial class ErasurePropagationTests
             },
         });
         // a connector spec that is not a URL is refused, and the connector stays as it was
-        var bad = await app.Admin().PutAsJsonAsync($"/v1/admin/subprocessors/{ids[3]}/evidence", new { connector = "webhook", connectorSpec = new { url = "file:///etc/passwd" } });
+        var bad = await (await app.DpoAsync()).PutAsJsonAsync($"/v1/admin/subprocessors/{ids[3]}/evidence", new { connector = "webhook", connectorSpec = new { url = "file:///etc/passwd" } });
         await bad.AssertProblemAsync(400);
 
         var tenant = await app.SignUpAsync();
@@ -117,8 +117,8 @@ public sealed partial class ErasurePropagationTests
         await app.RecordEvidenceAsync(ids[0], new() { ["connector"] = "http", ["connectorSpec"] = new { preset = "mailchimp", variables = new { baseUrl = vendors.BaseUrl, listId = "list-9" } } });
         await app.RecordEvidenceAsync(ids[1], new() { ["connector"] = "http", ["connectorSpec"] = new { preset = "hubspot", variables = new { baseUrl = vendors.BaseUrl } } });
         // a preset that does not exist, or one missing a variable, is refused
-        await (await app.Admin().PutAsJsonAsync($"/v1/admin/subprocessors/{ids[0]}/evidence", new { connector = "http", connectorSpec = new { preset = "nosuchvendor" } })).AssertProblemAsync(400);
-        await (await app.Admin().PutAsJsonAsync($"/v1/admin/subprocessors/{ids[0]}/evidence", new { connector = "http", connectorSpec = new { preset = "mailchimp" } })).AssertProblemAsync(400);
+        await (await (await app.DpoAsync()).PutAsJsonAsync($"/v1/admin/subprocessors/{ids[0]}/evidence", new { connector = "http", connectorSpec = new { preset = "nosuchvendor" } })).AssertProblemAsync(400);
+        await (await (await app.DpoAsync()).PutAsJsonAsync($"/v1/admin/subprocessors/{ids[0]}/evidence", new { connector = "http", connectorSpec = new { preset = "mailchimp" } })).AssertProblemAsync(400);
 
         var tenant = await app.SignUpAsync();
         var contactId = (await tenant.CreateContactAsync(ContactTests.Jane)).GetProperty("id").GetGuid();

@@ -12,21 +12,11 @@ namespace Steward.Tests.SubProcessors;
 /// <summary>Helpers for the sub-processor tests: the admin client, proposals, notice delivery, activation.</summary>
 public static class SubProcessorFixture
 {
-    public const string AdminKey = "test-admin-key-0123456789";
-
     public static Task<StewardApp> StartAsync(Engine engine, Action<Dictionary<string, string?>>? configure = null) =>
         StewardApp.StartAsync(engine, s =>
         {
-            s["Steward:SubProcessors:AdminApiKey"] = AdminKey;
             configure?.Invoke(s);
         });
-
-    public static HttpClient Admin(this StewardApp app)
-    {
-        var http = app.Anonymous();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        return http;
-    }
 
     public static Dictionary<string, object?> Proposal(string name, params string[] countries) => new()
     {
@@ -40,7 +30,7 @@ public static class SubProcessorFixture
 
     public static async Task<JsonElement> ProposeAsync(this StewardApp app, Dictionary<string, object?> proposal)
     {
-        var response = await app.Admin().PostAsJsonAsync("/v1/admin/subprocessors", proposal);
+        var response = await (await app.DpoAsync()).PostAsJsonAsync("/v1/admin/subprocessors", proposal);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return await response.JsonAsync();
     }
@@ -57,7 +47,7 @@ public static class SubProcessorFixture
             ["confirmed"] = true,
         };
         foreach (var (k, v) in extra ?? []) evidence[k] = v;
-        var response = await app.Admin().PutAsJsonAsync($"/v1/admin/subprocessors/{subProcessorId}/evidence", evidence);
+        var response = await (await app.DpoAsync()).PutAsJsonAsync($"/v1/admin/subprocessors/{subProcessorId}/evidence", evidence);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
@@ -73,8 +63,8 @@ public static class SubProcessorFixture
         return await scope.ServiceProvider.GetRequiredService<DeliverErasures>().HandleAsync(50, default);
     }
 
-    public static Task<HttpResponseMessage> ActivateAsync(this StewardApp app, Guid changeId) =>
-        app.Admin().PostAsync($"/v1/admin/subprocessor-changes/{changeId}/activate", null);
+    public static async Task<HttpResponseMessage> ActivateAsync(this StewardApp app, Guid changeId) =>
+        await (await app.DpoAsync()).PostAsync($"/v1/admin/subprocessor-changes/{changeId}/activate", null);
 
     /// <summary>Proposed, evidenced, notified, 30 days on, active: a sub-processor that receives data.</summary>
     public static async Task<List<Guid>> ActivateNewAsync(this StewardApp app, params Dictionary<string, object?>[] proposals)

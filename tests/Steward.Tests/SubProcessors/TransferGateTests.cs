@@ -15,9 +15,9 @@ public sealed class TransferGateTests
         var tenant = await app.SignUpAsync();
 
         // P-35: a sub-processor in a country without adequacy and without SCCs cannot even be proposed
-        var brazilNoSccs = await (await app.Admin().PostAsJsonAsync("/v1/admin/subprocessors", SubProcessorFixture.Proposal("Rio Data", "BR"))).AssertProblemAsync(409);
+        var brazilNoSccs = await (await (await app.DpoAsync()).PostAsJsonAsync("/v1/admin/subprocessors", SubProcessorFixture.Proposal("Rio Data", "BR"))).AssertProblemAsync(409);
         Assert.Contains("BR", brazilNoSccs.GetProperty("detail").GetString());
-        var usUncertified = await (await app.Admin().PostAsJsonAsync("/v1/admin/subprocessors", SubProcessorFixture.Proposal("Uncertified Inc", "US"))).AssertProblemAsync(409);
+        var usUncertified = await (await (await app.DpoAsync()).PostAsJsonAsync("/v1/admin/subprocessors", SubProcessorFixture.Proposal("Uncertified Inc", "US"))).AssertProblemAsync(409);
         Assert.Contains("Data Privacy Framework", usUncertified.GetProperty("detail").GetString());
         Assert.False(await app.WithDbAsync((db, _) => db.SubProcessors.AnyAsync(s => s.Name == "Rio Data" || s.Name == "Uncertified Inc")));
 

@@ -1,0 +1,34 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Steward.Crypto;
+using Steward.Data;
+using Steward.Notifications;
+
+namespace Steward.Dpo;
+
+/// <summary>Written communication to a controller (G-24): mail to the client's owners through the outbox, in the caller's unit of work.</summary>
+public sealed class ControllerMail(KeyVault vault, Notifier notifier)
+{
+    public async Task<int> SendAsync(StewardDb db, Guid clientId, string kind, string subject, string body, CancellationToken ct)
+    {
+        var owners = await db.ClientUsers.IgnoreQueryFilters().AsNoTracking()
+            .Where(u => u.ClientId == clientId && u.Role == "owner").ToListAsync(ct);
+        var sent = 0;
+        foreach (var owner in owners)
+        {
+            using var key = await vault.OpenAsync(clientId, owner.Id, ct);
+            if (key is null) continue; // shredded: nobody left to write to
+            var to = Encoding.UTF8.GetString(key.Open("email", owner.EmailSealed));
+            await notifier.EnqueueAsync(db, new Notifier.Message(kind, clientId, to, subject, body), ct);
+            sent++;
+        }
+        return sent;
+    }
+
+    /// <summary>To the processor's own people (DPO, CEO).</summary>
+    public async Task SendStaffAsync(StewardDb db, IEnumerable<string> recipients, string kind, Guid? clientId, string subject, string body, CancellationToken ct)
+    {
+        foreach (var to in recipients)
+            await notifier.EnqueueAsync(db, new Notifier.Message(kind, clientId, to, subject, body), ct);
+    }
+}

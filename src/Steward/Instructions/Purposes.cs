@@ -1,0 +1,64 @@
+using Microsoft.EntityFrameworkCore;
+using Steward.Data;
+
+namespace Steward.Instructions;
+
+public sealed class InstructionOptions
+{
+    /// <summary>Deployment default of `processor.ownStatisticsAllowed` (P-29; GenieBelt: no). Off unless the DPA allows it.</summary>
+    public bool OwnStatisticsAllowed { get; set; }
+}
+
+/// <summary>
+/// The purposes Steward processes client data for (P-28, G-04), from the DPA's documented instructions. Every kind
+/// of processing is tagged with one of them. The clause-3 purposes come with every DPA; the processor's own
+/// service statistics (P-29) only where the client's terms allow it; a client may register more of its own.
+/// </summary>
+public static class Purposes
+{
+    public sealed record Purpose(string Code, string Description, string[] Operations, bool Standard);
+
+    public const string ServiceDelivery = "service-delivery";
+    public const string ConsentRecords = "consent-records";
+    public const string Notifications = "notifications";
+    public const string SecurityLogging = "security-logging";
+    public const string ServiceStatistics = "service-statistics";
+
+    /// <summary>The processing operations of G-25 (DPA clause 3.2, Art. 4(2)).</summary>
+    public static readonly string[] AllOperations =
+    [
+        "collection", "recording", "organisation", "structuring", "storage", "adaptation or alteration", "retrieval",
+        "consultation", "use", "disclosure by transmission or dissemination", "alignment or combination", "restriction",
+        "erasure or destruction",
+    ];
+
+    public static readonly Purpose[] BuiltIn =
+    [
+        new(ServiceDelivery, "Store and manage the client's contacts and their custom fields, and return or export them on the client's instruction", AllOperations, true),
+        new(ConsentRecords, "Collect consent through the client's widgets and keep proof of each consent and withdrawal", ["collection", "recording", "storage", "retrieval", "consultation"], true),
+        new(Notifications, "Send the messages the client's processing requires (withdrawal links, alerts, notices)", ["use", "disclosure by transmission or dissemination", "erasure or destruction"], true),
+        new(SecurityLogging, "Log every access to the client's data for security and accountability", ["recording", "storage", "consultation", "erasure or destruction"], true),
+        new(ServiceStatistics, "The processor's own service-quality statistics, aggregated (P-29)", ["consultation", "use", "alignment or combination"], false),
+    ];
+
+    public static Purpose? Find(string code) => Array.Find(BuiltIn, p => p.Code == code);
+}
+
+/// <summary>A purpose the client registered itself, with its documented instruction (P-28: "the controller can register extra purposes").</summary>
+public sealed class ClientPurpose : ITenantOwned
+{
+    public Guid Id { get; set; }
+    public Guid ClientId { get; set; }
+    public required string Code { get; set; }
+    public required string Description { get; set; }
+    public required string Instruction { get; set; }
+    public DateTimeOffset RegisteredAt { get; set; }
+
+    internal static void Configure(ModelBuilder model) => model.Entity<ClientPurpose>(e =>
+    {
+        e.HasIndex(p => new { p.ClientId, p.Code }).IsUnique();
+        e.Property(p => p.Code).HasMaxLength(60);
+        e.Property(p => p.Description).HasMaxLength(500);
+        e.Property(p => p.Instruction).HasMaxLength(4000);
+    });
+}

@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Steward.Http;
+
+namespace Steward.Records;
+
+public static class RecordEndpoints
+{
+    public static RouteGroupBuilder MapRecords(this RouteGroupBuilder processor)
+    {
+        var records = processor.MapGroup("/records").WithTags("Records of processing");
+        records.MapGet("/{kind:regex(^(processor|controller)$)}", async (string kind, string? format, RecordsOfProcessing records, CancellationToken ct) =>
+            {
+                var current = await records.CurrentAsync(kind, ct);
+                return format == "html" ? Results.Content(RecordsOfProcessing.Html(current), "text/html; charset=utf-8") : TypedResults.Ok(current);
+            })
+            .WithName("GetRecordOfProcessing").WithSummary("The current record (processor: Art. 30(2); controller: Art. 30(1)), generated from live data; ?format=html to print");
+        records.MapGet("/{kind:regex(^(processor|controller)$)}/versions", async (string kind, RecordsOfProcessing records, CancellationToken ct) =>
+                TypedResults.Ok(await records.HistoryAsync(kind, ct)))
+            .WithName("RecordVersions").WithSummary("Every version of the record");
+        records.MapGet("/{kind:regex(^(processor|controller)$)}/versions/{version:int}", async (string kind, int version, string? format, RecordsOfProcessing records, CancellationToken ct) =>
+            {
+                var found = await records.VersionAsync(kind, version, ct);
+                return found.IsSuccess && format == "html" ? Results.Content(RecordsOfProcessing.Html(found.Value!), "text/html; charset=utf-8") : found.ToHttp(TypedResults.Ok);
+            })
+            .WithName("RecordVersion").WithSummary("One earlier version of the record");
+        return processor;
+    }
+
+    public static RouteGroupBuilder MapClientRecords(this RouteGroupBuilder client)
+    {
+        client.MapGet("/records-of-processing", async (Guid clientId, RecordsOfProcessing records, CancellationToken ct) =>
+                TypedResults.Ok(await records.ProcessorAsync(clientId, ct)))
+            .WithTags("Records of processing").WithName("ClientRecordOfProcessing").WithSummary("The processor's record as it concerns this client");
+        client.MapGet("/dpia-package", async (Guid clientId, ClientReports reports, CancellationToken ct) => TypedResults.Ok(await reports.DpiaAsync(clientId, ct)))
+            .WithTags("Records of processing").WithName("DpiaPackage").WithSummary("What the client needs for its DPIA, from live data (P-34)");
+        client.MapGet("/measures-report", async (Guid clientId, ClientReports reports, CancellationToken ct) => TypedResults.Ok(await reports.MeasuresAsync(clientId, ct)))
+            .WithTags("Records of processing").WithName("MeasuresReport").WithSummary("The measures taken to meet the DPA: TOMs, sub-processors, audits, open findings (P-31)");
+        return client;
+    }
+}
