@@ -34,7 +34,7 @@ public sealed class BreachTests
         var breach = await app.BreachAsync(id);
         var aware = detected.AddHours(5);
         Assert.Equal(aware, breach.GetProperty("awareAt").GetDateTimeOffset());
-        Assert.Equal("admin-key:admin", breach.GetProperty("awareBy").GetString());
+        Assert.Equal($"staff:{(await app.DpoUserAsync()).Id}", breach.GetProperty("awareBy").GetString());
         Assert.Equal(5, breach.GetProperty("triageHours").GetDouble());
         Assert.Equal(aware.AddHours(24), Compliance.ClockOf(breach, quick.ClientId).GetProperty("dueAt").GetDateTimeOffset());
         Assert.Equal(aware.AddHours(72), Compliance.ClockOf(breach, slow.ClientId).GetProperty("dueAt").GetDateTimeOffset());

@@ -46,6 +46,6 @@ public sealed class DutyTests
         var history = await (await app.DpoAsync()).GetFromJsonAsync<JsonElement>("/v1/processor/duties?all=true");
         var completion = history.EnumerateArray().Single(d => d.GetProperty("id").GetGuid() == review.GetProperty("id").GetGuid());
         Assert.Equal("guidelines v4 approved", completion.GetProperty("outcome").GetString());
-        Assert.Equal("admin", completion.GetProperty("completedBy").GetString());
+        Assert.Equal((await app.DpoUserAsync()).Id.ToString(), completion.GetProperty("completedBy").GetString());
     }
 }

@@ -88,7 +88,9 @@ public static class StaffExtensions
     /// The DPO's client for the processor's compliance routes, set up on first use. Tests move the clock by days:
     /// past the idle or absolute session limit the DPO signs in again (a later time step, so never a replayed code).
     /// </summary>
-    public static async Task<HttpClient> DpoAsync(this StewardApp app)
+    public static async Task<HttpClient> DpoAsync(this StewardApp app) => (await app.DpoUserAsync()).Http;
+
+    public static async Task<StaffUser> DpoUserAsync(this StewardApp app)
     {
         var now = app.Clock.GetUtcNow();
         if (!Desks.TryGetValue(app, out var desk))
@@ -103,7 +105,7 @@ public static class StaffExtensions
             desk.SignedIn = now;
         }
         desk.LastUsed = now;
-        return desk.Dpo.Http;
+        return desk.Dpo;
     }
 
     public static string Totp(byte[] secret, DateTimeOffset at) => new Totp(secret).ComputeTotp(at.UtcDateTime);
