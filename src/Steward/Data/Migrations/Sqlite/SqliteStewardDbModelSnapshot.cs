@@ -722,6 +722,9 @@ namespace Steward.Data.Migrations.Sqlite
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ReviewReminderAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("SccsModule")
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");

@@ -105,6 +105,7 @@ namespace Steward.Data.Migrations.Sqlite
                     DueDiligenceAt = table.Column<long>(type: "INTEGER", nullable: true),
                     Certifications = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
                     LastReviewedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ReviewReminderAt = table.Column<long>(type: "INTEGER", nullable: true),
                     NeedsConfirmation = table.Column<bool>(type: "INTEGER", nullable: false),
                     DpfCertified = table.Column<bool>(type: "INTEGER", nullable: false),
                     SccsSignedAt = table.Column<long>(type: "INTEGER", nullable: true),

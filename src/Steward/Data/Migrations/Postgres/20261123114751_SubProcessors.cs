@@ -105,6 +105,7 @@ namespace Steward.Data.Migrations.Postgres
                     DueDiligenceAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     Certifications = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
                     LastReviewedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ReviewReminderAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     NeedsConfirmation = table.Column<bool>(type: "boolean", nullable: false),
                     DpfCertified = table.Column<bool>(type: "boolean", nullable: false),
                     SccsSignedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
