@@ -5,8 +5,8 @@ using Steward.SubProcessors;
 namespace Steward.Server.Jobs;
 
 /// <summary>
-/// Sub-processor work on a timer: changes whose notice period has run take effect, and the erasure outbox sends
-/// its requests to vendors (and escalates overdue ones). Its clock is the app's TimeProvider.
+/// Sub-processor work on a timer: changes whose notice period has run take effect, the erasure outbox sends
+/// its requests to vendors (and escalates overdue ones), and the DPO is reminded of yearly reviews. Its clock is the app's TimeProvider.
 /// </summary>
 public sealed partial class SubProcessorJob(IServiceScopeFactory scopes, IOptions<MailOptions> options, TimeProvider clock,
     ILogger<SubProcessorJob> log) : BackgroundService
@@ -22,6 +22,8 @@ public sealed partial class SubProcessorJob(IServiceScopeFactory scopes, IOption
                     await scope.ServiceProvider.GetRequiredService<Changes>().ActivateDueAsync(stoppingToken);
                 await using (var scope = scopes.CreateAsyncScope())
                     await scope.ServiceProvider.GetRequiredService<DeliverErasures>().HandleAsync(20, stoppingToken);
+                await using (var scope = scopes.CreateAsyncScope())
+                    await scope.ServiceProvider.GetRequiredService<Register>().RemindReviewsAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -16,7 +16,7 @@ namespace Steward.SubProcessors;
 /// outbox, in the proposal's own transaction; it takes effect only once the notice period has passed since the
 /// notice reached the last client; until then the proposed sub-processor receives nothing.
 /// </summary>
-public sealed class Changes(StewardDb db, KeyVault vault, Notifier notifier, TransferGate gate, AuditLog audit,
+public sealed class Changes(StewardDb db, KeyVault vault, Notifier notifier, TransferGate gate, Register register, AuditLog audit,
     IOptions<SubProcessorOptions> options, TimeProvider clock)
 {
     public sealed record Proposal(string? Name, string? Website, string? Purpose, string? DataCategories, List<string>? Countries,
@@ -95,7 +95,7 @@ public sealed class Changes(StewardDb db, KeyVault vault, Notifier notifier, Tra
                 Processing:      {s.Purpose}
                 Data categories: {s.DataCategories}
                 Countries:       {s.Countries}
-                Transfer basis:  {new Register(db, gate, audit, clock).TransferBasis(s)}
+                Transfer basis:  {register.TransferBasis(s)}
                 Effective:       not before {effectiveAt:yyyy-MM-dd HH:mm} UTC, and at least {NoticeDays} days after this notice reaches you.
 
                 You may object {deadline}, giving your reasons:

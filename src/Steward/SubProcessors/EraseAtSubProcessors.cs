@@ -172,10 +172,9 @@ public sealed class DeliverErasures(StewardDb db, KeyVault vault, Connectors con
                              join s in db.SubProcessors on r.SubProcessorId equals s.Id
                              where r.Status != ErasureRequest.Confirmed && r.DueAt <= now && r.EscalatedAt == null
                              select new { r, s.Name }).ToListAsync(ct);
-        if (overdue.Count == 0) return 0;
-        await using var write = await db.BeginWriteAsync(ct);
         foreach (var o in overdue)
         {
+            await using var write = await db.BeginWriteAsync(ct);
             o.r.EscalatedAt = now;
             foreach (var to in alerts.Value.Recipients)
                 await notifier.EnqueueAsync(db, new Notifier.Message("subprocessor-erasure-overdue", o.r.ClientId, to,
@@ -186,8 +185,8 @@ public sealed class DeliverErasures(StewardDb db, KeyVault vault, Connectors con
                     The erasure stays open until the vendor's receipt is in.
                     """), ct);
             await audit.RecordAsync(db, "SubProcessorErasureEscalated", "erasure-request", o.r.Id.ToString(), ct, o.r.ClientId, outcome: "escalated");
+            await write.CommitAsync(ct);
         }
-        await write.CommitAsync(ct);
         return overdue.Count;
     }
 

@@ -1,14 +1,17 @@
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Steward.Audit;
 using Steward.Data;
 using Steward.Http;
+using Steward.Notifications;
 
 namespace Steward.SubProcessors;
 
 /// <summary>The register (G-49, P-12): its public view, its seed, and the evidence the operator records.</summary>
-public sealed class Register(StewardDb db, TransferGate gate, AuditLog audit, TimeProvider clock)
+public sealed class Register(StewardDb db, TransferGate gate, AuditLog audit, Notifier notifier, IOptions<SubProcessorOptions> options,
+    IOptions<AlertOptions> alerts, TimeProvider clock)
 {
     public sealed record PublicEntry(Guid Id, string Name, string? Website, string Purpose, string DataCategories,
         IReadOnlyList<string> Countries, string TransferBasis, string Status, DateTimeOffset? EffectiveAt);
@@ -86,6 +89,36 @@ public sealed class Register(StewardDb db, TransferGate gate, AuditLog audit, Ti
         await audit.RecordAsync(db, "RecordSubProcessorEvidence", "subprocessor", s.Id.ToString(), ct);
         await write.CommitAsync(ct);
         return ToAdmin(s);
+    }
+
+    /// <summary>
+    /// G-20: the yearly review of each active sub-processor. A month before its evidence expires (or at once, if it
+    /// was never reviewed), the DPO is reminded, once per review cycle; recording the review is <see cref="RecordEvidenceAsync"/>.
+    /// </summary>
+    public async Task<int> RemindReviewsAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var interval = options.Value.ReviewIntervalDays;
+        var active = await db.SubProcessors.Where(s => s.Status == SubProcessor.Active).ToListAsync(ct);
+        var due = active.Where(s => (s.LastReviewedAt is null || s.LastReviewedAt.Value.AddDays(interval - 30) <= now)
+                                    && (s.ReviewReminderAt is null || s.ReviewReminderAt <= s.LastReviewedAt)).ToList();
+        // one transaction per reminder: an audit event each, committed with its own change
+        foreach (var s in due)
+        {
+            await using var write = await db.BeginWriteAsync(ct);
+            s.ReviewReminderAt = now;
+            var expires = s.LastReviewedAt?.AddDays(interval);
+            foreach (var to in alerts.Value.Recipients)
+                await notifier.EnqueueAsync(db, new Notifier.Message("subprocessor-review-due", null, to, $"[Steward] Yearly review due: {s.Name}",
+                    $"""
+                    The yearly review of {s.Name} is due{(expires is null ? " (never reviewed)" : $": its evidence expires on {expires:yyyy-MM-dd}, after which it receives no data")}.
+                    Check that it allows audits of its data security, its agreement, certifications and transfer basis, and record the review
+                    (PUT /v1/admin/subprocessors/{s.Id}/evidence with lastReviewedAt).
+                    """), ct);
+            await audit.RecordAsync(db, "SubProcessorReviewDue", "subprocessor", s.Id.ToString(), ct);
+            await write.CommitAsync(ct);
+        }
+        return due.Count;
     }
 
     private sealed record SeedEntry(string Name, string Website, string Purpose, string DataCategories, string Countries, bool Dpf, string Connector);

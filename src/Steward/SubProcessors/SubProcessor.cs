@@ -32,6 +32,8 @@ public sealed class SubProcessor
     public DateTimeOffset? DueDiligenceAt { get; set; }
     public string? Certifications { get; set; }
     public DateTimeOffset? LastReviewedAt { get; set; }
+    /// <summary>When the DPO was last reminded that the yearly review is due (G-20); once per review cycle.</summary>
+    public DateTimeOffset? ReviewReminderAt { get; set; }
     /// <summary>Seeded facts not yet confirmed by the operator: until confirmed, no data flows.</summary>
     public bool NeedsConfirmation { get; set; }
 

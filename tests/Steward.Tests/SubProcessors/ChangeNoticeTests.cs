@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Steward.SubProcessors;
 using Steward.Tests.Infrastructure;
 
 namespace Steward.Tests.SubProcessors;
@@ -137,6 +139,38 @@ public sealed class ChangeNoticeTests
             new { outcome = "alternative", text = "Your data stays with our in-house analytics." });
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.False((await a.LocationsAsync()).Location("Analytica").GetProperty("receivesData").GetBoolean());
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G20_the_DPO_is_reminded_once_a_month_before_a_yearly_review_is_due_and_again_after_the_next_review(Engine engine)
+    {
+        await using var app = await SubProcessorFixture.StartAsync(engine, s => s["Steward:Alerts:Recipients:0"] = "dpo@processor.example");
+        var id = (await app.ActivateNewAsync(SubProcessorFixture.Proposal("Yearly Vendor", "AT")))[0];
+        async Task<int> RemindersAsync() => await app.WithDbAsync((db, _) => db.AuditEvents.CountAsync(e => e.Action == "SubProcessorReviewDue" && e.ResourceId == id.ToString()));
+        async Task RemindAsync()
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<Register>().RemindReviewsAsync(default);
+        }
+
+        await RemindAsync();
+        Assert.Equal(0, await RemindersAsync()); // reviewed 30 days ago: not due
+        app.Clock.Advance(TimeSpan.FromDays(304));
+        await RemindAsync();
+        Assert.Equal(0, await RemindersAsync());
+        app.Clock.Advance(TimeSpan.FromDays(1)); // 335 days after the review: a month before it expires
+        await RemindAsync();
+        await RemindAsync();
+        Assert.Equal(1, await RemindersAsync());
+        Assert.True(await app.WithDbAsync((db, _) => db.OutboxMessages.AnyAsync(m => m.Kind == "subprocessor-review-due")));
+
+        await app.RecordEvidenceAsync(id); // the review is recorded: the next reminder comes eleven months later
+        app.Clock.Advance(TimeSpan.FromDays(334));
+        await RemindAsync();
+        Assert.Equal(1, await RemindersAsync());
+        app.Clock.Advance(TimeSpan.FromDays(1));
+        await RemindAsync();
+        Assert.Equal(2, await RemindersAsync());
     }
 
     [Theory, ClassData(typeof(Engines))]

@@ -1900,6 +1900,9 @@ namespace Steward.Data.Migrations.Postgres
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
 
+                    b.Property<DateTimeOffset?>("ReviewReminderAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("SccsModule")
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");

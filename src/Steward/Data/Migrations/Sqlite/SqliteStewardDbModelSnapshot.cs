@@ -1895,6 +1895,9 @@ namespace Steward.Data.Migrations.Sqlite
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ReviewReminderAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("SccsModule")
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
