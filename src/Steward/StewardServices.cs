@@ -118,6 +118,7 @@ public static class StewardServices
         services.AddScoped<RestrictedReads>();
         services.AddScoped<ConfirmConsent>();
         services.AddScoped<ConsentReceipts>();
+        services.AddScoped<SearchSubjects>();
         return services;
     }
 
