@@ -15,7 +15,10 @@ builder.WebHost.ConfigureKestrel(k =>
 builder.Services.AddSteward(builder.Configuration).AddStewardHttp();
 // scheduled work; tests switch it off and run each job's use case by hand with a fake clock
 if (builder.Configuration.GetValue("Steward:Jobs:Enabled", true))
+{
     builder.Services.AddHostedService<Steward.Server.Jobs.NotificationJob>();
+    builder.Services.AddHostedService<Steward.Server.Jobs.OpenDsrJob>();
+}
 // the client's IP is the connection's, unless the connection comes from a proxy the operator named
 var proxies = (builder.Configuration.GetSection("Steward:KnownProxies").Get<string[]>() ?? []).Select(p =>
     IPAddress.TryParse(p, out var address) ? address : throw new InvalidOperationException($"Steward:KnownProxies: '{p}' is not an IP address.")).ToList();

@@ -22,6 +22,7 @@ using Steward.Crypto;
 using Steward.Data;
 using Steward.Http;
 using Steward.Notifications;
+using Steward.OpenDsr;
 using Steward.Requests;
 using Steward.Widgets;
 
@@ -119,6 +120,23 @@ public static class StewardServices
         services.AddScoped<ConfirmConsent>();
         services.AddScoped<ConsentReceipts>();
         services.AddScoped<SearchSubjects>();
+        services.AddOptions<OpenDsrOptions>().Bind(configuration.GetSection("Steward:OpenDsr"))
+            .Validate(o => o.CallbackMaxAttempts > 0 && o.PollSeconds > 0 && Uri.IsWellFormedUriString(o.PublicBaseUrl, UriKind.Absolute)
+                && !string.IsNullOrWhiteSpace(o.ProcessorDomain) && (o.CertificateFile is null) == (o.KeyFile is null),
+                "Steward:OpenDsr: attempts and poll must be positive, PublicBaseUrl absolute, a domain named, and a certificate comes with its key.")
+            .ValidateOnStart();
+        services.AddSingleton<OpenDsrSigner>();
+        services.AddScoped<SubmitOpenDsrRequest>();
+        services.AddScoped<ReadOpenDsrRequest>();
+        services.AddScoped<ProcessOpenDsrRequests>();
+        services.AddScoped<DeliverOpenDsrCallbacks>();
+        services.AddHttpClient(DeliverOpenDsrCallbacks.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30))
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                ConnectCallback = CallbackGuard.Connect(sp.GetRequiredService<IOptions<OpenDsrOptions>>().Value.AllowInsecureCallbacks),
+            });
         return services;
     }
 
@@ -129,7 +147,9 @@ public static class StewardServices
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.ClientApi, p => p.AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName)
-                .RequireClaim(ApiKeyAuthentication.ClientClaim).AddRequirements(new ClientAccess()));
+                .RequireClaim(ApiKeyAuthentication.ClientClaim).AddRequirements(new ClientAccess()))
+            .AddPolicy(OpenDsrEndpoints.Policy, p => p.AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName)
+                .RequireClaim(ApiKeyAuthentication.ClientClaim));
         services.AddSingleton<IAuthorizationHandler, ClientAccess>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ClientAccessResults>();
         services.AddProblemDetails();
@@ -167,6 +187,7 @@ public static class StewardServices
         v1.MapPublicConsents();
         v1.MapPublicRequests();
         v1.MapClient().MapContacts().MapWidgets().MapConsents().MapRequests();
+        app.MapOpenDsr();
         return app;
     }
 

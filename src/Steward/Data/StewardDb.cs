@@ -46,6 +46,8 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     public DbSet<ContactRestriction> ContactRestrictions => Set<ContactRestriction>();
     public DbSet<RestrictedRead> RestrictedReads => Set<RestrictedRead>();
     public DbSet<Suppression> Suppressions => Set<Suppression>();
+    public DbSet<OpenDsr.OpenDsrRequest> OpenDsrRequests => Set<OpenDsr.OpenDsrRequest>();
+    public DbSet<OpenDsr.OpenDsrCallback> OpenDsrCallbacks => Set<OpenDsr.OpenDsrCallback>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -65,6 +67,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         SubjectRequest.Configure(modelBuilder);
         ContactRestriction.Configure(modelBuilder);
         Suppression.Configure(modelBuilder);
+        OpenDsr.OpenDsrRequest.Configure(modelBuilder);
         modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
 
         TenantOwned<ClientUser>(modelBuilder);
@@ -84,6 +87,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<ContactRestriction>(modelBuilder);
         TenantOwned<RestrictedRead>(modelBuilder);
         TenantOwned<Suppression>(modelBuilder);
+        TenantOwned<OpenDsr.OpenDsrRequest>(modelBuilder);
     }
 
     private void TenantOwned<T>(ModelBuilder model) where T : class, ITenantOwned =>

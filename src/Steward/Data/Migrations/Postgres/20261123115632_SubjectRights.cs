@@ -11,6 +11,12 @@ namespace Steward.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "Certificate",
+                table: "SubjectRequests",
+                type: "text",
+                nullable: true);
+
             migrationBuilder.AddColumn<byte[]>(
                 name: "ChangesSealed",
                 table: "SubjectRequests",
@@ -43,6 +49,51 @@ namespace Steward.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "OpenDsrCallbacks",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    ClientId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RequestId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RequestStatus = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    UrlSealed = table.Column<byte[]>(type: "bytea", nullable: false),
+                    BodySealed = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    NextAttemptAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DeliveredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LastError = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OpenDsrCallbacks", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "OpenDsrRequests",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    ClientId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SubjectRequestId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ApiVersion = table.Column<string>(type: "character varying(5)", maxLength: 5, nullable: false),
+                    Regulation = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    BodySha256 = table.Column<byte[]>(type: "bytea", nullable: false),
+                    DedupIndex = table.Column<byte[]>(type: "bytea", nullable: false),
+                    RequestSealed = table.Column<byte[]>(type: "bytea", nullable: false),
+                    CallbackUrlsSealed = table.Column<byte[]>(type: "bytea", nullable: true),
+                    ResultsExportId = table.Column<Guid>(type: "uuid", nullable: true),
+                    ResultsUrlSealed = table.Column<byte[]>(type: "bytea", nullable: true),
+                    ResultsCount = table.Column<int>(type: "integer", nullable: true),
+                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OpenDsrRequests", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "PropagationTasks",
                 columns: table => new
                 {
@@ -59,6 +110,27 @@ namespace Steward.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_PropagationTasks", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RequestExports",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    ClientId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RequestId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ContactId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Format = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    PackageSealed = table.Column<byte[]>(type: "bytea", nullable: true),
+                    Copy = table.Column<int>(type: "integer", nullable: false),
+                    Records = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DownloadedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RequestExports", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -101,6 +173,27 @@ namespace Steward.Data.Migrations.Postgres
                 columns: new[] { "ClientId", "ContactId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_OpenDsrCallbacks_RequestId",
+                table: "OpenDsrCallbacks",
+                column: "RequestId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OpenDsrCallbacks_Status_NextAttemptAt",
+                table: "OpenDsrCallbacks",
+                columns: new[] { "Status", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OpenDsrRequests_ClientId_DedupIndex",
+                table: "OpenDsrRequests",
+                columns: new[] { "ClientId", "DedupIndex" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OpenDsrRequests_ClientId_SubjectRequestId",
+                table: "OpenDsrRequests",
+                columns: new[] { "ClientId", "SubjectRequestId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_PropagationTasks_ClientId_RequestId",
                 table: "PropagationTasks",
                 columns: new[] { "ClientId", "RequestId" });
@@ -109,6 +202,11 @@ namespace Steward.Data.Migrations.Postgres
                 name: "IX_PropagationTasks_Status_CreatedAt",
                 table: "PropagationTasks",
                 columns: new[] { "Status", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RequestExports_ClientId_ContactId",
+                table: "RequestExports",
+                columns: new[] { "ClientId", "ContactId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_RestrictedReads_ClientId_ContactId",
@@ -129,13 +227,26 @@ namespace Steward.Data.Migrations.Postgres
                 name: "ContactRestrictions");
 
             migrationBuilder.DropTable(
+                name: "OpenDsrCallbacks");
+
+            migrationBuilder.DropTable(
+                name: "OpenDsrRequests");
+
+            migrationBuilder.DropTable(
                 name: "PropagationTasks");
+
+            migrationBuilder.DropTable(
+                name: "RequestExports");
 
             migrationBuilder.DropTable(
                 name: "RestrictedReads");
 
             migrationBuilder.DropTable(
                 name: "Suppressions");
+
+            migrationBuilder.DropColumn(
+                name: "Certificate",
+                table: "SubjectRequests");
 
             migrationBuilder.DropColumn(
                 name: "ChangesSealed",
