@@ -28,6 +28,7 @@ using Steward.Http;
 using Steward.Inspections;
 using Steward.Instructions;
 using Steward.Notifications;
+using Steward.OpenDsr;
 using Steward.Requests;
 using Steward.SubProcessors;
 using Steward.Records;
@@ -163,6 +164,24 @@ public static class StewardServices
         services.AddScoped<EraseAtSubProcessors>();
         services.AddScoped<DeliverErasures>();
         services.AddComplianceServices();
+        services.AddScoped<SearchSubjects>();
+        services.AddOptions<OpenDsrOptions>().Bind(configuration.GetSection("Steward:OpenDsr"))
+            .Validate(o => o.CallbackMaxAttempts > 0 && o.PollSeconds > 0 && Uri.IsWellFormedUriString(o.PublicBaseUrl, UriKind.Absolute)
+                && !string.IsNullOrWhiteSpace(o.ProcessorDomain) && (o.CertificateFile is null) == (o.KeyFile is null),
+                "Steward:OpenDsr: attempts and poll must be positive, PublicBaseUrl absolute, a domain named, and a certificate comes with its key.")
+            .ValidateOnStart();
+        services.AddSingleton<OpenDsrSigner>();
+        services.AddScoped<SubmitOpenDsrRequest>();
+        services.AddScoped<ReadOpenDsrRequest>();
+        services.AddScoped<ProcessOpenDsrRequests>();
+        services.AddScoped<DeliverOpenDsrCallbacks>();
+        services.AddHttpClient(DeliverOpenDsrCallbacks.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30))
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                ConnectCallback = CallbackGuard.Connect(sp.GetRequiredService<IOptions<OpenDsrOptions>>().Value.AllowInsecureCallbacks),
+            });
         return services;
     }
 
@@ -174,7 +193,9 @@ public static class StewardServices
         // a client's routes: its own API keys, or staff whom a live grant lets in (ClientAccess decides which)
         var authorization = services.AddAuthorizationBuilder()
             .AddPolicy(Policies.ClientApi, p => p.AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName, StaffAuthentication.SchemeName)
-                .RequireAuthenticatedUser().AddRequirements(new ClientAccess()));
+                .RequireAuthenticatedUser().AddRequirements(new ClientAccess()))
+            .AddPolicy(OpenDsrEndpoints.Policy, p => p.AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName)
+                .RequireClaim(ApiKeyAuthentication.ClientClaim));
         services.AddAccessHttp(authentication, authorization);
         services.AddSingleton<IAuthorizationHandler, ClientAccess>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ClientAccessResults>();
@@ -220,6 +241,7 @@ public static class StewardServices
         v1.MapGroup("/processor").RequireAuthorization(Permissions.Compliance)
             .MapBreaches().MapProcessorInstructions().MapRecords().MapProcessorInspections().MapDuties();
         app.MapSubProcessorPage();
+        app.MapOpenDsr();
         return app;
     }
 

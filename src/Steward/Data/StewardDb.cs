@@ -66,6 +66,8 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     public DbSet<Objection> Objections => Set<Objection>();
     public DbSet<TransferInstruction> TransferInstructions => Set<TransferInstruction>();
     public DbSet<ErasureRequest> ErasureRequests => Set<ErasureRequest>();
+    public DbSet<OpenDsr.OpenDsrRequest> OpenDsrRequests => Set<OpenDsr.OpenDsrRequest>();
+    public DbSet<OpenDsr.OpenDsrCallback> OpenDsrCallbacks => Set<OpenDsr.OpenDsrCallback>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -99,6 +101,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         RecordVersion.Configure(modelBuilder);
         Inspection.Configure(modelBuilder);
         Duty.Configure(modelBuilder);
+        OpenDsr.OpenDsrRequest.Configure(modelBuilder);
         modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
 
         TenantOwned<ClientUser>(modelBuilder);
@@ -127,6 +130,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<ClientPurpose>(modelBuilder);
         TenantOwned<InstructionFlag>(modelBuilder);
         TenantOwned<Inspection>(modelBuilder);
+        TenantOwned<OpenDsr.OpenDsrRequest>(modelBuilder);
     }
 
     private void TenantOwned<T>(ModelBuilder model) where T : class, ITenantOwned =>

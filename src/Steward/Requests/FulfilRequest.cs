@@ -311,7 +311,7 @@ public sealed class FulfilRequest(StewardDb db, KeyVault vault, BlindIndex index
             if ((subjectEmail ?? await ChangeRequestStatus.SubjectEmailAsync(db, vault, r, requestKey, ct)) is { } email)
                 await notifier.EnqueueAsync(db, new Notifier.Message(kind, clientId, email, "Your data protection request", toSubject), ct);
         }
-        if (r.HandledBy == RouteRequest.ByProcessor && await route.OwnerEmailAsync(clientId, ct) is { } owner)
+        if (r.HandledBy == RouteRequest.ByProcessor && r.Source != OpenDsrProtocol.Source && await route.OwnerEmailAsync(clientId, ct) is { } owner)
             await notifier.EnqueueAsync(db, new Notifier.Message("request-report", clientId, owner, $"[Steward] A {r.Type} request was carried out for you",
                 $"""
                 Steward carried out a data subject's {r.Type} request on your behalf ({action}).

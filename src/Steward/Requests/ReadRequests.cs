@@ -13,7 +13,9 @@ public sealed class ReadRequests(StewardDb db, KeyVault vault, IOptions<RequestO
     public const int MaxPageSize = 200;
 
     /// <summary>Who the request is about, as the subject or the client named them.</summary>
-    public sealed record Identities(List<string> Emails, string? Phone);
+    /// <param name="EmailSha256">SHA-256 of normalised addresses, as an OpenDSR controller may send them.</param>
+    /// <param name="CustomerIds">The controller's customer ids (OpenDSR <c>controller_customer_id</c>): Steward contact ids.</param>
+    public sealed record Identities(List<string> Emails, string? Phone, List<string>? EmailSha256 = null, List<string>? CustomerIds = null);
 
     public sealed record StepView(DateTimeOffset At, string Action, string? From, string To, string ActorType, string? ActorId);
 

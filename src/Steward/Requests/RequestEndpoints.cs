@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Steward.Clients;
+using Steward.Contacts;
 using Steward.Http;
 
 namespace Steward.Requests;
@@ -34,6 +36,12 @@ public static class RequestEndpoints
         requests.MapPut("/settings", async (Guid clientId, ChangeRequestSettings.Request request, ChangeRequestSettings settings, CancellationToken ct) =>
                 (await settings.HandleAsync(clientId, request, ct)).ToHttp(TypedResults.Ok))
             .WithName("ChangeRequestSettings").WithSummary("Change who answers the client's data subjects, or the billable threshold");
+
+        client.MapGet("/subjects", async (Guid clientId, string? email, string? phone, Guid? contactId,
+                [FromHeader(Name = RestrictedReads.Header)] string? reason, SearchSubjects search, CancellationToken ct) =>
+                (await search.HandleAsync(clientId, email, phone, contactId, reason, ct)).ToHttp(TypedResults.Ok))
+            .WithTags("Requests").WithName("SearchSubjects")
+            .WithSummary("Find one data subject by email, phone or contact id, and see everything held about it in one response (P-02)");
 
         var restriction = client.MapGroup("/contacts/{contactId:guid}/restriction").WithTags("Requests");
         restriction.MapPost("/lift-notice", async (Guid clientId, Guid contactId, LiftRestriction.Request request, LiftRestriction lift, CancellationToken ct) =>

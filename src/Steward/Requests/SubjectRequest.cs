@@ -22,7 +22,8 @@ public sealed class SubjectRequest : ITenantOwned
     public static readonly IReadOnlyList<string> Closed = [Completed, Declined, Cancelled];
 
     /// <summary>Who raised it: the data subject (public intake), the client, or processor staff on the client's written instruction.</summary>
-    public static readonly IReadOnlyList<string> Sources = ["subject", "client", "staff"];
+    /// <summary>…or the controller's own system through the OpenDSR API ("opendsr").</summary>
+    public static readonly IReadOnlyList<string> Sources = ["subject", "client", "staff", "opendsr"];
 
     public Guid Id { get; set; }
     public Guid ClientId { get; set; }

@@ -12,7 +12,7 @@ using Steward.Data;
 namespace Steward.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresStewardDb))]
-    [Migration("20261123120000_StaffRightsSubProcessorsCompliance")]
+    [Migration("20261123121336_StaffRightsSubProcessorsCompliance")]
     partial class StaffRightsSubProcessorsCompliance
     {
         /// <inheritdoc />
@@ -1382,6 +1382,120 @@ namespace Steward.Data.Migrations.Postgres
                     b.ToTable("OutboxMessages");
                 });
 
+            modelBuilder.Entity("Steward.OpenDsr.OpenDsrCallback", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("BodySealed")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("RequestStatus")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<byte[]>("UrlSealed")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestId");
+
+                    b.HasIndex("Status", "NextAttemptAt");
+
+                    b.ToTable("OpenDsrCallbacks");
+                });
+
+            modelBuilder.Entity("Steward.OpenDsr.OpenDsrRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ApiVersion")
+                        .IsRequired()
+                        .HasMaxLength(5)
+                        .HasColumnType("character varying(5)");
+
+                    b.Property<byte[]>("BodySha256")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("CallbackUrlsSealed")
+                        .HasColumnType("bytea");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("DedupIndex")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Regulation")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<byte[]>("RequestSealed")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int?>("ResultsCount")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("ResultsExportId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("ResultsUrlSealed")
+                        .HasColumnType("bytea");
+
+                    b.Property<Guid>("SubjectRequestId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "DedupIndex");
+
+                    b.HasIndex("ClientId", "SubjectRequestId")
+                        .IsUnique();
+
+                    b.ToTable("OpenDsrRequests");
+                });
+
             modelBuilder.Entity("Steward.Records.RecordVersion", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1902,6 +2016,9 @@ namespace Steward.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset?>("ReviewReminderAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("SccsModule")
                         .HasMaxLength(20)

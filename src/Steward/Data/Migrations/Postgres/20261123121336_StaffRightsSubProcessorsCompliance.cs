@@ -356,6 +356,51 @@ namespace Steward.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "OpenDsrCallbacks",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    ClientId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RequestId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RequestStatus = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    UrlSealed = table.Column<byte[]>(type: "bytea", nullable: false),
+                    BodySealed = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    NextAttemptAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DeliveredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LastError = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OpenDsrCallbacks", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "OpenDsrRequests",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    ClientId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SubjectRequestId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ApiVersion = table.Column<string>(type: "character varying(5)", maxLength: 5, nullable: false),
+                    Regulation = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    BodySha256 = table.Column<byte[]>(type: "bytea", nullable: false),
+                    DedupIndex = table.Column<byte[]>(type: "bytea", nullable: false),
+                    RequestSealed = table.Column<byte[]>(type: "bytea", nullable: false),
+                    CallbackUrlsSealed = table.Column<byte[]>(type: "bytea", nullable: true),
+                    ResultsExportId = table.Column<Guid>(type: "uuid", nullable: true),
+                    ResultsUrlSealed = table.Column<byte[]>(type: "bytea", nullable: true),
+                    ResultsCount = table.Column<int>(type: "integer", nullable: true),
+                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OpenDsrRequests", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "PropagationTasks",
                 columns: table => new
                 {
@@ -571,6 +616,7 @@ namespace Steward.Data.Migrations.Postgres
                     DueDiligenceAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     Certifications = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
                     LastReviewedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ReviewReminderAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     NeedsConfirmation = table.Column<bool>(type: "boolean", nullable: false),
                     DpfCertified = table.Column<bool>(type: "boolean", nullable: false),
                     SccsSignedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
@@ -762,6 +808,27 @@ namespace Steward.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_OpenDsrCallbacks_RequestId",
+                table: "OpenDsrCallbacks",
+                column: "RequestId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OpenDsrCallbacks_Status_NextAttemptAt",
+                table: "OpenDsrCallbacks",
+                columns: new[] { "Status", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OpenDsrRequests_ClientId_DedupIndex",
+                table: "OpenDsrRequests",
+                columns: new[] { "ClientId", "DedupIndex" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OpenDsrRequests_ClientId_SubjectRequestId",
+                table: "OpenDsrRequests",
+                columns: new[] { "ClientId", "SubjectRequestId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_PropagationTasks_ClientId_RequestId",
                 table: "PropagationTasks",
                 columns: new[] { "ClientId", "RequestId" });
@@ -910,6 +977,12 @@ namespace Steward.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "Objections");
+
+            migrationBuilder.DropTable(
+                name: "OpenDsrCallbacks");
+
+            migrationBuilder.DropTable(
+                name: "OpenDsrRequests");
 
             migrationBuilder.DropTable(
                 name: "PropagationTasks");

@@ -11,7 +11,7 @@ using Steward.Data;
 namespace Steward.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteStewardDb))]
-    [Migration("20261123115958_StaffRightsSubProcessorsCompliance")]
+    [Migration("20261123121335_StaffRightsSubProcessorsCompliance")]
     partial class StaffRightsSubProcessorsCompliance
     {
         /// <inheritdoc />
@@ -1377,6 +1377,120 @@ namespace Steward.Data.Migrations.Sqlite
                     b.ToTable("OutboxMessages");
                 });
 
+            modelBuilder.Entity("Steward.OpenDsr.OpenDsrCallback", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("BodySealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DeliveredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestStatus")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("UrlSealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestId");
+
+                    b.HasIndex("Status", "NextAttemptAt");
+
+                    b.ToTable("OpenDsrCallbacks");
+                });
+
+            modelBuilder.Entity("Steward.OpenDsr.OpenDsrRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ApiVersion")
+                        .IsRequired()
+                        .HasMaxLength(5)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("BodySha256")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("CallbackUrlsSealed")
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("DedupIndex")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Regulation")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("RequestSealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int?>("ResultsCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ResultsExportId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("ResultsUrlSealed")
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("SubjectRequestId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "DedupIndex");
+
+                    b.HasIndex("ClientId", "SubjectRequestId")
+                        .IsUnique();
+
+                    b.ToTable("OpenDsrRequests");
+                });
+
             modelBuilder.Entity("Steward.Records.RecordVersion", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1897,6 +2011,9 @@ namespace Steward.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReviewReminderAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("SccsModule")
                         .HasMaxLength(20)

@@ -356,6 +356,51 @@ namespace Steward.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "OpenDsrCallbacks",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ClientId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    RequestId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    RequestStatus = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    UrlSealed = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    BodySealed = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DeliveredAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OpenDsrCallbacks", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "OpenDsrRequests",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ClientId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SubjectRequestId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ApiVersion = table.Column<string>(type: "TEXT", maxLength: 5, nullable: false),
+                    Regulation = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    BodySha256 = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    DedupIndex = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    RequestSealed = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    CallbackUrlsSealed = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    ResultsExportId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    ResultsUrlSealed = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    ResultsCount = table.Column<int>(type: "INTEGER", nullable: true),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OpenDsrRequests", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "PropagationTasks",
                 columns: table => new
                 {
@@ -571,6 +616,7 @@ namespace Steward.Data.Migrations.Sqlite
                     DueDiligenceAt = table.Column<long>(type: "INTEGER", nullable: true),
                     Certifications = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
                     LastReviewedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ReviewReminderAt = table.Column<long>(type: "INTEGER", nullable: true),
                     NeedsConfirmation = table.Column<bool>(type: "INTEGER", nullable: false),
                     DpfCertified = table.Column<bool>(type: "INTEGER", nullable: false),
                     SccsSignedAt = table.Column<long>(type: "INTEGER", nullable: true),
@@ -762,6 +808,27 @@ namespace Steward.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_OpenDsrCallbacks_RequestId",
+                table: "OpenDsrCallbacks",
+                column: "RequestId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OpenDsrCallbacks_Status_NextAttemptAt",
+                table: "OpenDsrCallbacks",
+                columns: new[] { "Status", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OpenDsrRequests_ClientId_DedupIndex",
+                table: "OpenDsrRequests",
+                columns: new[] { "ClientId", "DedupIndex" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OpenDsrRequests_ClientId_SubjectRequestId",
+                table: "OpenDsrRequests",
+                columns: new[] { "ClientId", "SubjectRequestId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_PropagationTasks_ClientId_RequestId",
                 table: "PropagationTasks",
                 columns: new[] { "ClientId", "RequestId" });
@@ -910,6 +977,12 @@ namespace Steward.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "Objections");
+
+            migrationBuilder.DropTable(
+                name: "OpenDsrCallbacks");
+
+            migrationBuilder.DropTable(
+                name: "OpenDsrRequests");
 
             migrationBuilder.DropTable(
                 name: "PropagationTasks");
