@@ -65,9 +65,9 @@ public static class ConsentEndpoints
             })
             .WithName("GetConsentReceipt").WithSummary("A consent receipt (Kantara v1.1, ISO/IEC TS 27560), signed as a JWS; application/jwt for the JWS alone, text/html to read");
         open.MapGet("/keys", async (SigningKeys keys, CancellationToken ct) => TypedResults.Ok(new
-            {
-                keys = new[] { await keys.PublicJwkAsync(SigningKeys.Receipts, ConsentReceipts.Algorithm, ct) },
-            }))
+        {
+            keys = new[] { await keys.PublicJwkAsync(SigningKeys.Receipts, ConsentReceipts.Algorithm, ct) },
+        }))
             .WithName("GetSigningKeys").WithSummary("The public key that verifies consent receipts (JWKS, RFC 7517); OpenDSR signatures verify with /v2/certificate");
 
         open.MapGet("/consents/confirm", (string? token) => Results.Content(Page("Confirm your consent",

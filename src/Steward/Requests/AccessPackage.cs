@@ -18,24 +18,24 @@ public static class AccessPackage
     /// <summary>The Art. 15(1)(a)–(h) information that goes with the copy.</summary>
     public static JsonObject Information(string clientName, IEnumerable<string> purposes, IEnumerable<string> categories, string? source,
         IReadOnlyCollection<string> recipients) => new()
-    {
-        ["controller"] = clientName,
-        ["purposes"] = new JsonArray([.. purposes.Select(p => JsonValue.Create(p))]),
-        ["categories"] = new JsonArray([.. categories.Select(c => JsonValue.Create(c))]),
-        ["recipients"] = recipients.Count == 0
+        {
+            ["controller"] = clientName,
+            ["purposes"] = new JsonArray([.. purposes.Select(p => JsonValue.Create(p))]),
+            ["categories"] = new JsonArray([.. categories.Select(c => JsonValue.Create(c))]),
+            ["recipients"] = recipients.Count == 0
             ? "The client's sub-processors, as listed in its data processing agreement; none receives data from Steward today."
             : "The client's recipients and sub-processors: " + string.Join(", ", recipients) + ".",
-        ["retention"] = "Kept while the client uses the service for the purposes above, until you or the client ask for erasure, and erased at the end of the contract.",
-        ["rights"] = "You may ask for rectification (Art. 16), erasure (Art. 17), restriction (Art. 18), a portable copy (Art. 20) and object to processing (Art. 21).",
-        ["complaint"] = "You have the right to lodge a complaint with a supervisory authority (Art. 77).",
-        ["source"] = source switch
-        {
-            null => "No personal data about you is held.",
-            "widget" => "Collected from you through the client's form on its website.",
-            _ => "Provided by the client (" + source + ").",
-        },
-        ["automatedDecisions"] = "None: no decision about you is made solely by automated means (Art. 22).",
-    };
+            ["retention"] = "Kept while the client uses the service for the purposes above, until you or the client ask for erasure, and erased at the end of the contract.",
+            ["rights"] = "You may ask for rectification (Art. 16), erasure (Art. 17), restriction (Art. 18), a portable copy (Art. 20) and object to processing (Art. 21).",
+            ["complaint"] = "You have the right to lodge a complaint with a supervisory authority (Art. 77).",
+            ["source"] = source switch
+            {
+                null => "No personal data about you is held.",
+                "widget" => "Collected from you through the client's form on its website.",
+                _ => "Provided by the client (" + source + ").",
+            },
+            ["automatedDecisions"] = "None: no decision about you is made solely by automated means (Art. 22).",
+        };
 
     /// <summary>One row per value: path, value. Nested objects and arrays become dotted and indexed paths.</summary>
     public static string ToCsv(JsonNode package)

@@ -212,7 +212,12 @@ public sealed class FulfilRequest(StewardDb db, KeyVault vault, BlindIndex index
             contact.RestrictedAt = now;
             db.ContactRestrictions.Add(new ContactRestriction
             {
-                Id = Guid.CreateVersion7(), ClientId = clientId, ContactId = contactId, RequestId = r.Id, Ground = ground, StartedAt = now,
+                Id = Guid.CreateVersion7(),
+                ClientId = clientId,
+                ContactId = contactId,
+                RequestId = r.Id,
+                Ground = ground,
+                StartedAt = now,
             });
         }
         var tracked = await db.SubjectRequests.SingleAsync(x => x.Id == r.Id, ct);
@@ -268,8 +273,16 @@ public sealed class FulfilRequest(StewardDb db, KeyVault vault, BlindIndex index
                 withdrawn.Add(last.Purpose);
                 db.ConsentEvents.Add(new ConsentEvent
                 {
-                    Id = Guid.CreateVersion7(), ClientId = clientId, ContactId = contact.Id, Purpose = last.Purpose, Kind = ConsentEvent.Withdrawn,
-                    Method = "objection", WidgetId = last.WidgetId, WidgetVersion = last.WidgetVersion, TextSha256 = last.TextSha256, At = now,
+                    Id = Guid.CreateVersion7(),
+                    ClientId = clientId,
+                    ContactId = contact.Id,
+                    Purpose = last.Purpose,
+                    Kind = ConsentEvent.Withdrawn,
+                    Method = "objection",
+                    WidgetId = last.WidgetId,
+                    WidgetVersion = last.WidgetVersion,
+                    TextSha256 = last.TextSha256,
+                    At = now,
                 });
             }
         }

@@ -42,14 +42,24 @@ public sealed class PropagationTask : ITenantOwned
         {
             db.PropagationTasks.Add(new PropagationTask
             {
-                Id = Guid.CreateVersion7(), ClientId = r.ClientId, RequestId = r.Id, ContactId = r.ContactId, Action = action,
-                Recipient = recipient, CreatedAt = now,
+                Id = Guid.CreateVersion7(),
+                ClientId = r.ClientId,
+                RequestId = r.Id,
+                ContactId = r.ContactId,
+                Action = action,
+                Recipient = recipient,
+                CreatedAt = now,
             });
             record.Add(new { to = recipient, action, status = Pending });
         }
         if (record.Count == 0)
-            record.Add(new { to = "recipients and sub-processors", action, status = Pending,
-                note = "None is registered for the client yet; each gets a task here once the sub-processor register names it." });
+            record.Add(new
+            {
+                to = "recipients and sub-processors",
+                action,
+                status = Pending,
+                note = "None is registered for the client yet; each gets a task here once the sub-processor register names it."
+            });
         return record;
     }
 }

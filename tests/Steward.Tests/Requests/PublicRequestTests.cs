@@ -158,7 +158,10 @@ public sealed partial class PublicRequestTests
             var email = $"{type}@example.com";
             var submitted = await app.Anonymous().PostAsJsonAsync("/v1/public/requests", new
             {
-                clientId = tenant.ClientId, type, emails = new[] { email }, changes = type == "rectification" ? new { firstName = "After" } : null,
+                clientId = tenant.ClientId,
+                type,
+                emails = new[] { email },
+                changes = type == "rectification" ? new { firstName = "After" } : null,
             });
             var id = (await submitted.JsonAsync()).GetProperty("requestId").GetGuid();
             var verified = await (await VerifyAsync(app, id, email, await CodeForAsync(app, email))).JsonAsync();
