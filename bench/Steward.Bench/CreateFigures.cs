@@ -148,28 +148,24 @@ internal static class CreateFigures
         public async Task<IWorker> OpenWorkerAsync(CancellationToken ct) =>
             new Worker(this, await Engine.Data.OpenAsync(ct), await Engine.Keys.OpenAsync(ct));
 
-        private sealed class Worker : IWorker
+        private sealed class Worker : RawWorker
         {
             private readonly RawCreate _owner;
-            private readonly DbConnection _data;
-            private readonly DbConnection _keys;
             private readonly DbCommand _insertKey;
             private readonly DbCommand _lockHead;
             private readonly DbCommand _write;
 
-            public Worker(RawCreate owner, DbConnection data, DbConnection keys)
+            public Worker(RawCreate owner, DbConnection data, DbConnection keys) : base(data, keys)
             {
                 _owner = owner;
-                _data = data;
-                _keys = keys;
-                _insertKey = RawStore.Command(keys, InsertKey, "@s", "@c", "@k", "@w", "@t");
-                _lockHead = RawStore.Command(data, """SELECT "Seq", "Hash" FROM "AuditChainHeads" WHERE "Id" = 1""" +
+                _insertKey = OnKeys(InsertKey, "@s", "@c", "@k", "@w", "@t");
+                _lockHead = OnData("""SELECT "Seq", "Hash" FROM "AuditChainHeads" WHERE "Id" = 1""" +
                     (owner.Engine.Data.IsSqlite ? "" : " FOR UPDATE"));
-                _write = RawStore.Command(data, InsertContactAndEvent,
+                _write = OnData(InsertContactAndEvent,
                     "@id", "@client", "@index", "@email", "@first", "@now", "@seq", "@at", "@actor", "@resource", "@prev", "@hash");
             }
 
-            public async Task RunOnceAsync(CancellationToken ct)
+            public override async Task RunOnceAsync(CancellationToken ct)
             {
                 var owner = _owner;
                 var (client, store, keyStore, crypto) = (owner.Client, owner.Engine.Data, owner.Engine.Keys, owner.Engine.Crypto);
@@ -192,7 +188,7 @@ internal static class CreateFigures
                 await store.EnterWriteAsync(ct);
                 try
                 {
-                    await using var tx = await _data.BeginTransactionAsync(ct);
+                    await using var tx = await Data.BeginTransactionAsync(ct);
                     _lockHead.Transaction = _write.Transaction = tx;
                     long seq;
                     byte[] previous;
@@ -216,15 +212,6 @@ internal static class CreateFigures
                 {
                     store.ExitWrite();
                 }
-            }
-
-            public async ValueTask DisposeAsync()
-            {
-                await _insertKey.DisposeAsync();
-                await _lockHead.DisposeAsync();
-                await _write.DisposeAsync();
-                await _data.DisposeAsync();
-                await _keys.DisposeAsync();
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 
 namespace Steward.Bench;
@@ -17,6 +18,33 @@ internal sealed record Settings(bool Quick, int Runs, TimeSpan Warmup, TimeSpan 
 internal interface IWorker : IAsyncDisposable
 {
     Task RunOnceAsync(CancellationToken ct);
+}
+
+/// <summary>A raw-limit caller: its own data and key connections and the statements prepared on them, closed together.</summary>
+internal abstract class RawWorker(DbConnection data, DbConnection keys) : IWorker
+{
+    private readonly List<DbCommand> _commands = [];
+
+    protected DbConnection Data => data;
+
+    protected DbCommand OnData(string sql, params string[] parameters) => Add(RawStore.Command(data, sql, parameters));
+
+    protected DbCommand OnKeys(string sql, params string[] parameters) => Add(RawStore.Command(keys, sql, parameters));
+
+    private DbCommand Add(DbCommand command)
+    {
+        _commands.Add(command);
+        return command;
+    }
+
+    public abstract Task RunOnceAsync(CancellationToken ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var command in _commands) await command.DisposeAsync();
+        await data.DisposeAsync();
+        await keys.DisposeAsync();
+    }
 }
 
 /// <summary>One side of a comparison: Steward, the raw limit, or the plain insert.</summary>

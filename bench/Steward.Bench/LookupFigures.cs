@@ -197,26 +197,21 @@ internal static class LookupFigures
         public async Task<IWorker> OpenWorkerAsync(CancellationToken ct) =>
             new Worker(this, await _engine.Data.OpenAsync(ct), await _engine.Keys.OpenAsync(ct));
 
-        private sealed class Worker : IWorker
+        private sealed class Worker : RawWorker
         {
             private readonly RawLookup _owner;
-            private readonly DbConnection _data;
-            private readonly DbConnection _keys;
             private readonly DbCommand _find;
             private readonly DbCommand _key;
 
-            public Worker(RawLookup owner, DbConnection data, DbConnection keys)
+            public Worker(RawLookup owner, DbConnection data, DbConnection keys) : base(data, keys)
             {
                 _owner = owner;
-                _data = data;
-                _keys = keys;
-                _find = RawStore.Command(data,
-                    """SELECT "Id", "EmailSealed", "FirstNameSealed" FROM "Contacts" WHERE "ClientId" = @c AND "EmailIndex" = @m""",
+                _find = OnData("""SELECT "Id", "EmailSealed", "FirstNameSealed" FROM "Contacts" WHERE "ClientId" = @c AND "EmailIndex" = @m""",
                     "@c", "@m");
-                _key = RawStore.Command(keys, "SELECT wrapped FROM subject_keys WHERE client_id = @c AND subject_id = @s", "@c", "@s");
+                _key = OnKeys("SELECT wrapped FROM subject_keys WHERE client_id = @c AND subject_id = @s", "@c", "@s");
             }
 
-            public async Task RunOnceAsync(CancellationToken ct)
+            public override async Task RunOnceAsync(CancellationToken ct)
             {
                 var (client, crypto) = (_owner._client, _owner._engine.Crypto);
                 var email = Email(Random.Shared.Next(_owner._count));
@@ -234,14 +229,6 @@ internal static class LookupFigures
                 var wrapped = await _key.ExecuteScalarAsync(ct) as byte[] ?? throw new InvalidOperationException("No key.");
                 if (crypto.Open(client, id, wrapped, emailSealed, firstNameSealed).Email != email)
                     throw new InvalidOperationException("The raw lookup opened another contact.");
-            }
-
-            public async ValueTask DisposeAsync()
-            {
-                await _find.DisposeAsync();
-                await _key.DisposeAsync();
-                await _data.DisposeAsync();
-                await _keys.DisposeAsync();
             }
         }
     }

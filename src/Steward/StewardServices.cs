@@ -20,6 +20,7 @@ using Steward.Consents;
 using Steward.Contacts;
 using Steward.Crypto;
 using Steward.Data;
+using Steward.Health;
 using Steward.Http;
 using Steward.Notifications;
 using Steward.OpenDsr;
@@ -78,6 +79,7 @@ public static class StewardServices
 
         services.AddSingleton<KeyEncryptionKey>();
         services.AddSingleton<KeyVault>();
+        services.AddSingleton<RotateKeys>();
         services.AddSingleton<ForgetLedger>();
         services.AddSingleton<BlindIndex>();
         services.AddSingleton<AuditKeys>();
@@ -97,6 +99,7 @@ public static class StewardServices
         services.AddScoped<SignUp>();
         services.AddScoped<DeclareFields>();
         services.AddScoped<CreateContact>();
+        services.AddScoped<ImportContacts>();
         services.AddScoped<ReadContacts>();
         services.AddScoped<RectifyContact>();
         services.AddScoped<EraseContact>();
@@ -181,6 +184,7 @@ public static class StewardServices
 
     public static IEndpointRouteBuilder MapSteward(this IEndpointRouteBuilder app)
     {
+        app.MapHealth();
         var v1 = app.MapGroup("/v1");
         v1.MapAgreements();
         v1.MapSignUp();

@@ -24,6 +24,8 @@ public sealed class ConsentEvent : ITenantOwned
     /// <summary>SHA-256 of the exact purpose text shown, as proof that it is the one stored with the widget version.</summary>
     public string? TextSha256 { get; set; }
     public DateTimeOffset At { get; set; }
+    /// <summary>For consent collected outside Steward (method "import"): where and how, as the client reported it.</summary>
+    public string? Evidence { get; set; }
     [PersonalData] public byte[]? IpAddressSealed { get; set; }
     [PersonalData] public byte[]? UserAgentSealed { get; set; }
 
@@ -34,5 +36,6 @@ public sealed class ConsentEvent : ITenantOwned
         e.Property(c => c.Kind).HasMaxLength(20);
         e.Property(c => c.Method).HasMaxLength(20);
         e.Property(c => c.TextSha256).HasMaxLength(64);
+        e.Property(c => c.Evidence).HasMaxLength(200);
     });
 }

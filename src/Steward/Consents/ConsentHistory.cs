@@ -20,7 +20,7 @@ public sealed class ConsentHistory(StewardDb db, KeyVault vault, RestrictedReads
     }
 
     public sealed record Proof(Guid Id, string Purpose, string Kind, string Method, DateTimeOffset At, Guid? WidgetId,
-        int? WidgetVersion, string? Text, string? TextSha256, string? IpAddress, string? UserAgent, string? ReceiptUrl);
+        int? WidgetVersion, string? Text, string? TextSha256, string? IpAddress, string? UserAgent, string? Evidence, string? ReceiptUrl);
 
     public async Task<Result<List<Proof>>> HandleAsync(Guid clientId, Guid contactId, CancellationToken ct)
     {
@@ -36,7 +36,7 @@ public sealed class ConsentHistory(StewardDb db, KeyVault vault, RestrictedReads
         foreach (var e in events.OrderBy(e => e.At).ThenBy(e => e.Id))
             proofs.Add(new Proof(e.Id, e.Purpose, e.Kind, e.Method, e.At, e.WidgetId, e.WidgetVersion,
                 e.WidgetId is { } w && e.WidgetVersion is { } v ? texts.GetValueOrDefault((w, v, e.Purpose)) : null,
-                e.TextSha256, key.OpenString("consent.ip", e.IpAddressSealed), key.OpenString("consent.userAgent", e.UserAgentSealed),
+                e.TextSha256, key.OpenString("consent.ip", e.IpAddressSealed), key.OpenString("consent.userAgent", e.UserAgentSealed), e.Evidence,
                 e.Kind == ConsentEvent.Given ? await receipts.UrlAsync(clientId, e.Id, ct) : null));
         return proofs;
     }

@@ -43,6 +43,8 @@ public sealed class ForgetLedger(IOptions<StorageOptions> storage) : IAsyncDispo
 
     public Task InitializeAsync(CancellationToken ct) => _store.InitializeAsync(SqliteSchema, PostgresSchema, ct);
 
+    public Task PingAsync(CancellationToken ct) => _store.PingAsync("forget_ledger", ct);
+
     public async Task AppendAsync(Guid clientId, IReadOnlyCollection<Guid> subjectIds, string kind, DateTimeOffset at, CancellationToken ct)
     {
         if (_store.IsSqlite) await _store.WriteGate.WaitAsync(ct);

@@ -8,4 +8,7 @@ public sealed class KeyOptions
 {
     public string? KeyEncryptionKey { get; set; }
     public string? KeyFile { get; set; }
+
+    /// <summary>Earlier KEKs (base64) that still unwrap the keys they wrapped, until <c>steward keys rotate</c> re-wraps them.</summary>
+    public string[] Retired { get; set; } = [];
 }

@@ -38,19 +38,32 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
 
     public Task InitializeAsync(CancellationToken ct) => _store.InitializeAsync(SqliteSchema, PostgresSchema, ct);
 
+    public Task PingAsync(CancellationToken ct) => _store.PingAsync("subject_keys", ct);
+
     /// <summary>Creates and stores a new key for a subject. Stored before any data it seals is written.</summary>
-    public async Task<DataKey> CreateAsync(Guid clientId, Guid subjectId, CancellationToken ct)
+    public async Task<DataKey> CreateAsync(Guid clientId, Guid subjectId, CancellationToken ct) =>
+        (await CreateManyAsync(clientId, [subjectId], ct))[0];
+
+    /// <summary>New keys for many subjects in one commit (bulk import), in the order of the ids.</summary>
+    public async Task<DataKey[]> CreateManyAsync(Guid clientId, IReadOnlyList<Guid> subjectIds, CancellationToken ct)
     {
-        var material = RandomNumberGenerator.GetBytes(32);
-        var wrapped = kek.Wrap(material, WrapContext(clientId, subjectId));
+        var keys = new DataKey[subjectIds.Count];
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await WriteAsync(async (connection, tx) =>
         {
             await using var insert = SqlStore.Command(connection,
                 "INSERT INTO subject_keys (subject_id, client_id, kek_id, wrapped, created_at) VALUES (@s, @c, @k, @w, @t)", tx,
-                ("@s", subjectId), ("@c", clientId), ("@k", kek.Id), ("@w", wrapped), ("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
-            await insert.ExecuteNonQueryAsync(ct);
+                ("@s", Guid.Empty), ("@c", clientId), ("@k", kek.Id), ("@w", Array.Empty<byte>()), ("@t", now));
+            for (var i = 0; i < subjectIds.Count; i++)
+            {
+                var material = RandomNumberGenerator.GetBytes(32);
+                insert.Parameters[0].Value = subjectIds[i];
+                insert.Parameters[3].Value = kek.Wrap(material, WrapContext(clientId, subjectIds[i]));
+                await insert.ExecuteNonQueryAsync(ct);
+                keys[i] = new DataKey(clientId, subjectIds[i], material);
+            }
         }, ct);
-        return new DataKey(clientId, subjectId, material);
+        return keys;
     }
 
     /// <summary>A key shared by several writers (an audit month): whoever comes first creates it.</summary>
@@ -119,7 +132,7 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
     public async Task<byte[]> SecretAsync(string name, Func<byte[]> create, CancellationToken ct)
     {
         if (_secrets.TryGetValue(name, out var cached)) return cached;
-        var context = System.Text.Encoding.UTF8.GetBytes("steward/secret/" + name);
+        var context = SecretContext(name);
         var candidate = create();
         byte[]? stored = null;
         await WriteAsync(async (connection, tx) =>
@@ -140,6 +153,67 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
         await using var connection = await _store.OpenAsync(ct);
         await using var count = SqlStore.Command(connection, "SELECT COUNT(*) FROM subject_keys WHERE client_id = @c", null, ("@c", clientId));
         return Convert.ToInt64(await count.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>How many keys (subject keys and secrets) each KEK id wraps.</summary>
+    public async Task<Dictionary<string, long>> CountByKekAsync(CancellationToken ct)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var connection = await _store.OpenAsync(ct);
+        await using var select = SqlStore.Command(connection, """
+            SELECT kek_id, COUNT(*) FROM subject_keys GROUP BY kek_id
+            UNION ALL SELECT kek_id, COUNT(*) FROM vault_secrets GROUP BY kek_id
+            """, null);
+        await using var reader = await select.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            counts[reader.GetString(0)] = counts.GetValueOrDefault(reader.GetString(0)) + reader.GetInt64(1);
+        return counts;
+    }
+
+    /// <summary>
+    /// Re-wraps up to <paramref name="batch"/> keys that another KEK wrapped under the current one; answers how many.
+    /// The data they seal is untouched. Each update matches the old wrapped bytes, so a key erased or re-wrapped
+    /// meanwhile by another node stays as that node left it: a rotation never brings back an erased key.
+    /// </summary>
+    public async Task<int> RewrapAsync(int batch, CancellationToken ct)
+    {
+        var done = 0;
+        await WriteAsync(async (connection, tx) =>
+        {
+            var current = kek.Id;
+            var found = new List<(object Id, Guid ClientId, byte[] Wrapped, byte[] Context)>();
+            await using (var select = SqlStore.Command(connection, $"""
+                SELECT subject_id, client_id, wrapped FROM subject_keys WHERE kek_id <> @k LIMIT {batch}
+                """, tx, ("@k", current)))
+            await using (var reader = await select.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    var (subject, client) = (reader.GetGuid(0), reader.GetGuid(1));
+                    found.Add((subject, client, (byte[])reader.GetValue(2), WrapContext(client, subject)));
+                }
+            }
+            await using (var select = SqlStore.Command(connection, $"""
+                SELECT name, wrapped FROM vault_secrets WHERE kek_id <> @k LIMIT {batch}
+                """, tx, ("@k", current)))
+            await using (var reader = await select.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                    found.Add((reader.GetString(0), Guid.Empty, (byte[])reader.GetValue(1), SecretContext(reader.GetString(0))));
+            }
+            foreach (var (id, _, wrapped, context) in found)
+            {
+                var material = kek.Unwrap(wrapped, context);
+                var rewrapped = kek.Wrap(material, context);
+                CryptographicOperations.ZeroMemory(material);
+                await using var update = SqlStore.Command(connection, id is Guid
+                    ? "UPDATE subject_keys SET kek_id = @k, wrapped = @w WHERE subject_id = @id AND wrapped = @old"
+                    : "UPDATE vault_secrets SET kek_id = @k, wrapped = @w WHERE name = @id AND wrapped = @old",
+                    tx, ("@k", current), ("@w", rewrapped), ("@id", id), ("@old", wrapped));
+                done += await update.ExecuteNonQueryAsync(ct);
+            }
+        }, ct);
+        return done;
     }
 
     private async Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct)
@@ -165,6 +239,8 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
         parameter.Value = value;
         command.Parameters.Add(parameter);
     }
+
+    private static byte[] SecretContext(string name) => System.Text.Encoding.UTF8.GetBytes("steward/secret/" + name);
 
     private static byte[] WrapContext(Guid clientId, Guid subjectId) =>
         [.. "steward/dek/v1"u8, .. clientId.ToByteArray(), .. subjectId.ToByteArray()];

@@ -42,6 +42,14 @@ public sealed class SqlStore : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>For readiness: the store answers and holds its table. Throws when not.</summary>
+    public async Task PingAsync(string table, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, $"SELECT 1 FROM {table} LIMIT 1");
+        await command.ExecuteScalarAsync(ct);
+    }
+
     public async Task InitializeAsync(string sqliteSchema, string postgresSchema, CancellationToken ct)
     {
         if (IsSqlite)

@@ -86,17 +86,8 @@ public sealed class AuditTests
     /// <summary>Runs the real CLI, `steward audit verify`, against the app's database.</summary>
     private static async Task<(int, string)> CliVerifyAsync(StewardApp app)
     {
-        var cli = Path.Combine(AppContext.BaseDirectory, "Steward.Cli.dll");
-        var args = new List<string> { cli, "audit", "verify", "--data-dir", app.DataDirectory };
-        if (app.Engine == Engine.Postgres) args.AddRange(["--provider", "Postgres", "--connection", app.PostgresConnectionString!]);
-        var start = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment.Remove("Steward__Database__Provider");
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        var text = (await output).Trim();
-        Assert.True(process.ExitCode is 0 or 1, $"exit {process.ExitCode.ToString(CultureInfo.InvariantCulture)}: {text} {await errors}");
-        return (process.ExitCode, text);
+        var (exit, output, errors) = await app.RunCliAsync("audit", "verify");
+        Assert.True(exit is 0 or 1, $"exit {exit.ToString(CultureInfo.InvariantCulture)}: {output} {errors}");
+        return (exit, output);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
@@ -117,6 +118,24 @@ public sealed class StewardApp : WebApplicationFactory<Program>
         var db = scope.ServiceProvider.GetRequiredService<StewardDb>();
         db.TenantId = tenant;
         return await work(db, scope.ServiceProvider);
+    }
+
+    /// <summary>Runs the real CLI (`steward …`) in its own process against the app's data directory and database.</summary>
+    public async Task<(int Exit, string Output, string Errors)> RunCliAsync(params string[] command)
+    {
+        var args = new List<string> { Path.Combine(AppContext.BaseDirectory, "Steward.Cli.dll") };
+        args.AddRange(command);
+        args.AddRange(["--data-dir", DataDirectory]);
+        if (Engine == Engine.Postgres) args.AddRange(["--provider", "Postgres", "--connection", PostgresConnectionString!]);
+        var start = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment.Remove("Steward__Database__Provider");
+        if (!string.IsNullOrEmpty(_settings["Steward:Keys:KeyEncryptionKey"]))
+            start.Environment["Steward__Keys__KeyEncryptionKey"] = _settings["Steward:Keys:KeyEncryptionKey"];
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, (await output).Trim(), (await errors).Trim());
     }
 
     public override async ValueTask DisposeAsync()

@@ -317,6 +317,10 @@ namespace Steward.Data.Migrations.Postgres
                     b.Property<Guid>("ContactId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Evidence")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<byte[]>("IpAddressSealed")
                         .HasColumnType("bytea");
 

@@ -312,6 +312,10 @@ namespace Steward.Data.Migrations.Sqlite
                     b.Property<Guid>("ContactId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Evidence")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<byte[]>("IpAddressSealed")
                         .HasColumnType("BLOB");
 

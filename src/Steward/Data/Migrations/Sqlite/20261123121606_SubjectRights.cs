@@ -11,18 +11,6 @@ namespace Steward.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.AddColumn<string>(
-                name: "Certificate",
-                table: "SubjectRequests",
-                type: "TEXT",
-                nullable: true);
-
-            migrationBuilder.AddColumn<byte[]>(
-                name: "ChangesSealed",
-                table: "SubjectRequests",
-                type: "BLOB",
-                nullable: true);
-
             migrationBuilder.AddColumn<long>(
                 name: "RestrictedAt",
                 table: "Contacts",
@@ -134,6 +122,38 @@ namespace Steward.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "RequestSettings",
+                columns: table => new
+                {
+                    ClientId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Mode = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    AssistBillableThreshold = table.Column<int>(type: "INTEGER", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RequestSettings", x => x.ClientId);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RequestVerifications",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ClientId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    RequestId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    EmailOrdinal = table.Column<int>(type: "INTEGER", nullable: false),
+                    CodeHash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    VerifiedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RequestVerifications", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "RestrictedReads",
                 columns: table => new
                 {
@@ -149,6 +169,58 @@ namespace Steward.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_RestrictedReads", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SubjectRequestSteps",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ClientId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    RequestId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Number = table.Column<int>(type: "INTEGER", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    FromStatus = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    ToStatus = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    ActorType = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    ActorId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SubjectRequestSteps", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SubjectRequests",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ClientId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    ContactId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    HandledBy = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    IdentitiesSealed = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    InstructionSealed = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    ExtensionReasonSealed = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    DeclineReasonSealed = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    ChangesSealed = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    Billable = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    FirstDueOn = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    DueOn = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    ExtendedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ClosedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Certificate = table.Column<string>(type: "TEXT", nullable: true),
+                    StepCount = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SubjectRequests", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -209,9 +281,29 @@ namespace Steward.Data.Migrations.Sqlite
                 columns: new[] { "ClientId", "ContactId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_RequestVerifications_ClientId_RequestId",
+                table: "RequestVerifications",
+                columns: new[] { "ClientId", "RequestId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_RestrictedReads_ClientId_ContactId",
                 table: "RestrictedReads",
                 columns: new[] { "ClientId", "ContactId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SubjectRequestSteps_ClientId_RequestId",
+                table: "SubjectRequestSteps",
+                columns: new[] { "ClientId", "RequestId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SubjectRequests_ClientId_ContactId",
+                table: "SubjectRequests",
+                columns: new[] { "ClientId", "ContactId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SubjectRequests_ClientId_DueOn",
+                table: "SubjectRequests",
+                columns: new[] { "ClientId", "DueOn" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Suppressions_ClientId_Kind_Index",
@@ -239,18 +331,22 @@ namespace Steward.Data.Migrations.Sqlite
                 name: "RequestExports");
 
             migrationBuilder.DropTable(
+                name: "RequestSettings");
+
+            migrationBuilder.DropTable(
+                name: "RequestVerifications");
+
+            migrationBuilder.DropTable(
                 name: "RestrictedReads");
 
             migrationBuilder.DropTable(
+                name: "SubjectRequestSteps");
+
+            migrationBuilder.DropTable(
+                name: "SubjectRequests");
+
+            migrationBuilder.DropTable(
                 name: "Suppressions");
-
-            migrationBuilder.DropColumn(
-                name: "Certificate",
-                table: "SubjectRequests");
-
-            migrationBuilder.DropColumn(
-                name: "ChangesSealed",
-                table: "SubjectRequests");
 
             migrationBuilder.DropColumn(
                 name: "RestrictedAt",
