@@ -16,7 +16,7 @@ stop_postgres() {
   if [ -n "$PG_DIR" ] && [ -f "$PG_DIR/data/postmaster.pid" ]; then
     as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
   fi
-  [ -n "$PG_DIR" ] && rm -rf "$PG_DIR"
+  [ -z "$PG_DIR" ] || rm -rf "$PG_DIR"   # an && list here would make the trap, and so the script, exit 1
 }
 trap stop_services EXIT
 

@@ -163,6 +163,10 @@ public sealed partial class ImportContacts(StewardDb db, KeyVault vault, BlindIn
         batch.Clear();
         if (rows.Count == 0) return;
 
+        // an objection outlives everything (Art. 21(3)): a suppressed address comes in without its consents
+        var rowIndexes = rows.Select(r => r.EmailIndex).ToList();
+        var suppressed = (await db.Suppressions.Where(s => s.Kind == Suppression.Email && rowIndexes.Contains(s.Index)).Select(s => s.Index).ToListAsync(ct))
+            .Select(Convert.ToBase64String).ToHashSet(StringComparer.Ordinal);
         var now = clock.GetUtcNow();
         var contacts = rows.Select(_ => new Contact { Id = Guid.CreateVersion7(), ClientId = clientId, Source = "import", CreatedAt = now, UpdatedAt = now }).ToList();
         var keys = await vault.CreateManyAsync(clientId, contacts.Select(c => c.Id).ToList(), ct);
@@ -171,6 +175,11 @@ public sealed partial class ImportContacts(StewardDb db, KeyVault vault, BlindIn
             for (var i = 0; i < rows.Count; i++)
             {
                 await ContactFields.ApplyAsync(contacts[i], keys[i], rows[i].Values, rows[i].Custom, index, ct);
+                if (rows[i].Consents.Count > 0 && suppressed.Contains(Convert.ToBase64String(rows[i].EmailIndex)))
+                {
+                    tally.Fail(rows[i].Line, "consents", "The subject objected to marketing (suppression list): its consents are not imported; it can give a fresh one itself.");
+                    continue;
+                }
                 foreach (var purpose in rows[i].Consents)
                 {
                     db.ConsentEvents.Add(new ConsentEvent

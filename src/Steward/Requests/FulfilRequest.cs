@@ -35,7 +35,8 @@ namespace Steward.Requests;
 public sealed class FulfilRequest(StewardDb db, KeyVault vault, BlindIndex index, SubjectData subjectData, EraseContact erase, RectifyContact rectify,
     ExportAlert exportAlert, Notifier notifier, RouteRequest route, AuditLog audit, AuditContext actor, IOptions<RequestOptions> options, TimeProvider clock)
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    /// <summary>The package is a download, never embedded in a page: it keeps "+45" and "client's" readable.</summary>
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <param name="Format">json or csv, for access and portability.</param>
     /// <param name="Changes">For a rectification: the corrections (a contact merge patch); by default those the subject asked for.</param>

@@ -58,7 +58,9 @@ public sealed class SubjectData(StewardDb db, KeyVault vault, ConsentHistory con
             {
                 ["listed"] = suppressedSince is not null,
                 ["since"] = suppressedSince,
-                ["meaning"] = "You objected to marketing: no marketing consent is recorded for you again unless you confirm a fresh one.",
+                ["meaning"] = suppressedSince is null
+                    ? "You are not on the suppression list: you have not objected to marketing."
+                    : "You objected to marketing: no marketing consent is recorded for you again unless you confirm a fresh one.",
             },
             ["auditEvents"] = AccessPackage.ToNode(events),
             ["information"] = AccessPackage.Information(clientName,

@@ -196,6 +196,17 @@ public sealed class RightsTests
         Assert.Equal(1, stranger.GetProperty("certificate").GetProperty("identitiesSuppressed").GetInt32());
         var first = await (await SubmitAsync(app, widget, "stranger@example.com", new { newsletter = true })).JsonAsync();
         Assert.Equal(["newsletter"], first.GetProperty("pendingConfirmation").EnumerateArray().Select(p => p.GetString()));
+
+        // nor does a bulk import bring the consent back: the contact comes in, its consents stay out, the report says why
+        Assert.Equal(HttpStatusCode.OK, (await FulfilAsync(tenant, await VerifiedAsync(tenant, "objection", "late.objector@example.com"), new { })).StatusCode);
+        var held = await (await tenant.Http.PostAsync(tenant.Base + "/contacts/import", new StringContent("""
+            email,firstName,consent.newsletter,consentSource,consentDate
+            late.objector@example.com,Lea,yes,Fair 2026,2026-10-01
+            """, System.Text.Encoding.UTF8, "text/csv"))).JsonAsync();
+        Assert.Equal(1, held.GetProperty("imported").GetInt32());
+        Assert.Equal((2, "consents"), (held.GetProperty("errors")[0].GetProperty("line").GetInt32(), held.GetProperty("errors")[0].GetProperty("field").GetString()));
+        var lea = (await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/contacts?email=late.objector@example.com")).GetProperty("items")[0].GetProperty("id").GetGuid();
+        Assert.Empty((await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/contacts/{lea}/consents")).EnumerateArray());
     }
 
     [Theory, ClassData(typeof(Engines))]
