@@ -8,26 +8,14 @@ namespace Steward.Server.Jobs;
 /// Each stage and alert is recorded in the row it concerns inside the same transaction as its outbox message, so
 /// several nodes do not repeat one (SQLite writers queue; on PostgreSQL a race sends at most a duplicate reminder).
 /// </summary>
-public sealed partial class ComplianceJob(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ComplianceJob> log) : BackgroundService
+public sealed class ComplianceJob(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ComplianceJob> log)
+    : PeriodicJob(scopes, clock, log, TimeSpan.FromMinutes(1))
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<RemindBreachClocks>().HandleAsync(stoppingToken);
-                await scope.ServiceProvider.GetRequiredService<RemindDuties>().HandleAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(log, e);
-            }
-        }
-    }
+    protected override string Name => "Breach clock and duty reminders";
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Breach clock and duty reminders failed; retried on the next tick")]
-    private static partial void LogFailed(ILogger log, Exception exception);
+    protected override async Task TickAsync(CancellationToken ct)
+    {
+        await StepAsync<RemindBreachClocks>(r => r.HandleAsync(ct));
+        await StepAsync<RemindDuties>(r => r.HandleAsync(ct));
+    }
 }

@@ -7,26 +7,10 @@ namespace Steward.Server.Jobs;
 /// Runs the outbox delivery every few seconds. Safe on several nodes: each message is claimed with a lease (see
 /// <see cref="DeliverNotifications"/>). Its clock is the app's TimeProvider, so tests move it by hand.
 /// </summary>
-public sealed partial class NotificationJob(IServiceScopeFactory scopes, IOptions<MailOptions> options, TimeProvider clock,
-    ILogger<NotificationJob> log) : BackgroundService
+public sealed class NotificationJob(IServiceScopeFactory scopes, IOptions<MailOptions> options, TimeProvider clock,
+    ILogger<NotificationJob> log) : PeriodicJob(scopes, clock, log, TimeSpan.FromSeconds(options.Value.PollSeconds))
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.PollSeconds), clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<DeliverNotifications>().HandleAsync(50, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(log, e);
-            }
-        }
-    }
+    protected override string Name => "Notification delivery";
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Notification delivery failed; it is retried on the next tick")]
-    private static partial void LogFailed(ILogger log, Exception exception);
+    protected override Task TickAsync(CancellationToken ct) => StepAsync<DeliverNotifications>(d => d.HandleAsync(50, ct));
 }

@@ -8,28 +8,14 @@ namespace Steward.Server.Jobs;
 /// requests and callbacks are claimed under FOR UPDATE SKIP LOCKED (see <see cref="ProcessOpenDsrRequests"/> and
 /// <see cref="DeliverOpenDsrCallbacks"/>). Its clock is the app's TimeProvider, so tests move it by hand.
 /// </summary>
-public sealed partial class OpenDsrJob(IServiceScopeFactory scopes, IOptions<OpenDsrOptions> options, TimeProvider clock, ILogger<OpenDsrJob> log)
-    : BackgroundService
+public sealed class OpenDsrJob(IServiceScopeFactory scopes, IOptions<OpenDsrOptions> options, TimeProvider clock, ILogger<OpenDsrJob> log)
+    : PeriodicJob(scopes, clock, log, TimeSpan.FromSeconds(options.Value.PollSeconds))
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.PollSeconds), clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await using (var scope = scopes.CreateAsyncScope())
-                    await scope.ServiceProvider.GetRequiredService<ProcessOpenDsrRequests>().HandleAsync(20, stoppingToken);
-                await using (var scope = scopes.CreateAsyncScope())
-                    await scope.ServiceProvider.GetRequiredService<DeliverOpenDsrCallbacks>().HandleAsync(50, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(log, e);
-            }
-        }
-    }
+    protected override string Name => "OpenDSR processing";
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "OpenDSR processing failed; it is retried on the next tick")]
-    private static partial void LogFailed(ILogger log, Exception exception);
+    protected override async Task TickAsync(CancellationToken ct)
+    {
+        await StepAsync<ProcessOpenDsrRequests>(p => p.HandleAsync(20, ct));
+        await StepAsync<DeliverOpenDsrCallbacks>(d => d.HandleAsync(50, ct));
+    }
 }
