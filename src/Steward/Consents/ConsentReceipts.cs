@@ -30,8 +30,7 @@ public sealed class ConsentReceipts(StewardDb db, KeyVault vault, SigningKeys ke
     public async Task<string> UrlAsync(Guid clientId, Guid consentId, CancellationToken ct)
     {
         byte[] payload = [1, .. clientId.ToByteArray(), .. consentId.ToByteArray()];
-        return "/v1/public/consents/receipts/" + SignUp.Base64Url(payload) + "."
-            + SignUp.Base64Url(HMACSHA256.HashData(await vault.SecretAsync("consent-receipt", ct), payload));
+        return "/v1/public/consents/receipts/" + await SignedTokens.SignAsync(vault, "consent-receipt", payload, ct);
     }
 
     public async Task<Result<Receipt>> HandleAsync(string? token, CancellationToken ct)
@@ -148,19 +147,8 @@ public sealed class ConsentReceipts(StewardDb db, KeyVault vault, SigningKeys ke
 
     private async Task<(Guid, Guid)?> ReadAsync(string? token, CancellationToken ct)
     {
-        var parts = token?.Split('.');
-        if (parts is not { Length: 2 } || parts[0].Length != 44 || parts[1].Length != 43) return null;
-        try
-        {
-            var payload = Convert.FromBase64String(parts[0].Replace('-', '+').Replace('_', '/'));
-            var mac = Convert.FromBase64String(parts[1].Replace('-', '+').Replace('_', '/') + "=");
-            if (payload.Length != 33 || payload[0] != 1) return null;
-            var expected = HMACSHA256.HashData(await vault.SecretAsync("consent-receipt", ct), payload);
-            return CryptographicOperations.FixedTimeEquals(expected, mac) ? (new Guid(payload.AsSpan(1, 16)), new Guid(payload.AsSpan(17, 16))) : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
+        var payload = await SignedTokens.ReadAsync(vault, "consent-receipt", token, 100, ct);
+        if (payload is not { Length: 33 } || payload[0] != 1) return null;
+        return (new Guid(payload.AsSpan(1, 16)), new Guid(payload.AsSpan(17, 16)));
     }
 }

@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
-using Steward.Clients;
 using Steward.Crypto;
 
 namespace Steward.Consents;
@@ -17,19 +15,13 @@ public sealed class ResubscribeLinks(KeyVault vault)
 
     public sealed record Claim(Guid ClientId, Guid ContactId, Guid WidgetId, int WidgetVersion, DateTimeOffset ExpiresAt, List<string> Purposes);
 
-    public async Task<string> TokenAsync(Claim claim, CancellationToken ct)
-    {
-        var payload = Payload(claim);
-        return SignUp.Base64Url(payload) + "." + SignUp.Base64Url(HMACSHA256.HashData(await vault.SecretAsync("consent-resubscribe", ct), payload));
-    }
+    public async Task<string> TokenAsync(Claim claim, CancellationToken ct) =>
+        await SignedTokens.SignAsync(vault, "consent-resubscribe", Payload(claim), ct);
 
     public async Task<Claim?> ReadAsync(string? token, CancellationToken ct)
     {
-        if (token is null || token.Length > 2000) return null;
-        var parts = token.Split('.');
-        if (parts.Length != 2 || !TryDecode(parts[0], out var payload) || !TryDecode(parts[1], out var mac)) return null;
-        var expected = HMACSHA256.HashData(await vault.SecretAsync("consent-resubscribe", ct), payload);
-        if (!CryptographicOperations.FixedTimeEquals(expected, mac) || payload.Length < 61 || payload[0] != 1) return null;
+        var payload = await SignedTokens.ReadAsync(vault, "consent-resubscribe", token, 2000, ct);
+        if (payload is null || payload.Length < 61 || payload[0] != 1) return null;
         var span = payload.AsSpan();
         return new Claim(new Guid(span.Slice(1, 16)), new Guid(span.Slice(17, 16)), new Guid(span.Slice(33, 16)),
             BinaryPrimitives.ReadInt32LittleEndian(span.Slice(49, 4)),
@@ -51,12 +43,4 @@ public sealed class ResubscribeLinks(KeyVault vault)
         return payload;
     }
 
-    private static bool TryDecode(string text, out byte[] bytes)
-    {
-        var base64 = text.Replace('-', '+').Replace('_', '/');
-        base64 += new string('=', (4 - base64.Length % 4) % 4);
-        bytes = [];
-        try { bytes = Convert.FromBase64String(base64); return true; }
-        catch (FormatException) { return false; }
-    }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Steward.Audit;
 using Steward.Clients;
@@ -43,18 +42,7 @@ public sealed class DownloadPackage(StewardDb db, KeyVault vault, AuditLog audit
 
     private async Task<Guid?> ReadAsync(string? token, CancellationToken ct)
     {
-        var parts = token?.Split('.');
-        if (parts is not { Length: 2 } || parts[0].Length != 22 || parts[1].Length != 43) return null;
-        try
-        {
-            var id = Convert.FromBase64String(parts[0].Replace('-', '+').Replace('_', '/') + "==");
-            var mac = Convert.FromBase64String(parts[1].Replace('-', '+').Replace('_', '/') + "=");
-            var expected = HMACSHA256.HashData(await vault.SecretAsync("request-export", ct), id);
-            return CryptographicOperations.FixedTimeEquals(expected, mac) ? new Guid(id) : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
+        var id = await SignedTokens.ReadAsync(vault, FulfilRequest.ExportTokenPurpose, token, 100, ct);
+        return id is { Length: 16 } ? new Guid(id) : null;
     }
 }

@@ -340,6 +340,8 @@ public sealed class FulfilRequest(StewardDb db, KeyVault vault, BlindIndex index
     private static ConflictError NoContact() =>
         Errors.Conflict("No contact matches the request's identities, so nothing can be changed: decline the request with a reason, or record it again naming the contact.");
 
-    public static async Task<string> TokenAsync(KeyVault vault, Guid exportId, CancellationToken ct) =>
-        SignUp.Base64Url(exportId.ToByteArray()) + "." + SignUp.Base64Url(HMACSHA256.HashData(await vault.SecretAsync("request-export", ct), exportId.ToByteArray()));
+    public const string ExportTokenPurpose = "request-export";
+
+    public static Task<string> TokenAsync(KeyVault vault, Guid exportId, CancellationToken ct) =>
+        SignedTokens.SignAsync(vault, ExportTokenPurpose, exportId.ToByteArray(), ct);
 }
