@@ -10,6 +10,7 @@ using Steward.Crypto;
 using Steward.Data;
 using Steward.Http;
 using Steward.Requests;
+using Steward.SubProcessors;
 using Steward.Widgets;
 
 namespace Steward.Consents;
@@ -21,7 +22,7 @@ namespace Steward.Consents;
 /// the link is in the widget's confirmation and in the access package. Gone once the contact is erased.
 /// </summary>
 public sealed class ConsentReceipts(StewardDb db, KeyVault vault, SigningKeys keys, WithdrawalLinks withdrawals, AuditContext actor,
-    IOptions<RequestOptions> requestOptions)
+    IOptions<RequestOptions> requestOptions, TransferGate gate)
 {
     public const string Algorithm = "PS256";
 
@@ -57,7 +58,7 @@ public sealed class ConsentReceipts(StewardDb db, KeyVault vault, SigningKeys ke
         var latest = await db.ConsentEvents.AsNoTracking().Where(e => e.ContactId == contact.Id && e.Purpose == consent.Purpose)
             .OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Select(e => new { e.Kind, e.At }).FirstAsync(ct);
         var withdrawUrl = "/v1/public/consents/withdraw?token=" + await withdrawals.TokenAsync(new(clientId, contact.Id, consent.Purpose), ct);
-        var recipients = requestOptions.Value.Recipients;
+        var recipients = (await PropagationTask.RecipientsAsync(db, gate, requestOptions.Value, clientId, ct)).All;
         var principal = key.OpenString("email", contact.EmailSealed) ?? contact.Id.ToString();
         var method = consent.Method == "confirmed-link"
             ? $"confirmed through a link mailed to the address, after a web form ({widget?.Name}, version {consent.WidgetVersion})"

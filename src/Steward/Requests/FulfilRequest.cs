@@ -13,6 +13,7 @@ using Steward.Data;
 using Steward.Http;
 using Steward.Notifications;
 using Steward.OpenDsr;
+using Steward.SubProcessors;
 using Steward.Widgets;
 
 namespace Steward.Requests;
@@ -33,7 +34,7 @@ namespace Steward.Requests;
 /// was done; a request the processor carried out (direct mode, staff) is reported to the client.
 /// </summary>
 public sealed class FulfilRequest(StewardDb db, KeyVault vault, BlindIndex index, SubjectData subjectData, EraseContact erase, RectifyContact rectify,
-    ExportAlert exportAlert, Notifier notifier, RouteRequest route, AuditLog audit, AuditContext actor, IOptions<RequestOptions> options, TimeProvider clock)
+    ExportAlert exportAlert, Notifier notifier, RouteRequest route, AuditLog audit, AuditContext actor, IOptions<RequestOptions> options, TransferGate gate, TimeProvider clock)
 {
     /// <summary>The package is a download, never embedded in a page: it keeps "+45" and "client's" readable.</summary>
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -152,7 +153,7 @@ public sealed class FulfilRequest(StewardDb db, KeyVault vault, BlindIndex index
                 ["method"] = "crypto-shredding",
                 ["storesCleared"] = cleared,
                 ["nothingHeld"] = contact is null,
-                ["propagation"] = AccessPackage.ToNode(PropagationTask.Add(db, options.Value, tracked, "erasure", now)),
+                ["propagation"] = AccessPackage.ToNode(PropagationTask.Add(db, await PropagationTask.RecipientsAsync(db, gate, options.Value, clientId, ct), tracked, "erasure", now)),
                 ["restorable"] = false,
             };
             await CompleteAsync(clientId, tracked, "erased", certificate, now, contact is null
@@ -189,7 +190,7 @@ public sealed class FulfilRequest(StewardDb db, KeyVault vault, BlindIndex index
             ["by"] = new JsonObject { ["actorType"] = actor.ActorType, ["actorId"] = actor.ActorId },
             ["fieldsChanged"] = AccessPackage.ToNode(change.Value.Fields),
             ["previousValues"] = "not kept",
-            ["propagation"] = AccessPackage.ToNode(PropagationTask.Add(db, options.Value, tracked, "rectification", now)),
+            ["propagation"] = AccessPackage.ToNode(PropagationTask.Add(db, await PropagationTask.RecipientsAsync(db, gate, options.Value, clientId, ct), tracked, "rectification", now)),
         };
         await audit.RecordAsync(db, "RectifyContact", "contact", contactId.ToString(), ct);
         await CompleteAsync(clientId, tracked, "rectified", certificate, now,
@@ -230,7 +231,7 @@ public sealed class FulfilRequest(StewardDb db, KeyVault vault, BlindIndex index
             ["ground"] = ground,
             ["effect"] = "storage only: no widget update, no change but the subject's rectification, no export to recipients, no marketing; reads only with a recorded reason",
             ["lifting"] = $"the subject is told at least {options.Value.RestrictionLiftNoticeHours} hours before the restriction is lifted (Art. 18(3))",
-            ["propagation"] = AccessPackage.ToNode(PropagationTask.Add(db, options.Value, tracked, "restriction", now)),
+            ["propagation"] = AccessPackage.ToNode(PropagationTask.Add(db, await PropagationTask.RecipientsAsync(db, gate, options.Value, clientId, ct), tracked, "restriction", now)),
         };
         await audit.RecordAsync(db, "RestrictContact", "contact", contactId.ToString(), ct);
         await CompleteAsync(clientId, tracked, "restricted", certificate, now,

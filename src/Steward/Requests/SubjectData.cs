@@ -5,6 +5,7 @@ using Steward.Consents;
 using Steward.Contacts;
 using Steward.Crypto;
 using Steward.Data;
+using Steward.SubProcessors;
 
 namespace Steward.Requests;
 
@@ -14,16 +15,17 @@ namespace Steward.Requests;
 /// the reasons given to read it while restricted, whether it is on the suppression list, and the audit events about
 /// it — with the Art. 15(1) information. One builder, for the access package and for the client's search.
 /// </summary>
-public sealed class SubjectData(StewardDb db, KeyVault vault, ConsentHistory consents, IOptions<RequestOptions> options)
+public sealed class SubjectData(StewardDb db, KeyVault vault, ConsentHistory consents, IOptions<RequestOptions> options, TransferGate gate)
 {
     /// <summary>The subject's data (null when nothing is held) and how many records they make.</summary>
     public async Task<(JsonObject Data, int Records)> BuildAsync(Guid clientId, Guid? contactId, CancellationToken ct)
     {
         var clientName = await db.Clients.Where(c => c.Id == clientId).Select(c => c.Name).SingleAsync(ct);
         var contact = contactId is { } id ? await db.Contacts.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) : null;
+        var recipients = (await PropagationTask.RecipientsAsync(db, gate, options.Value, clientId, ct)).All;
         using var key = contact is null ? null : await vault.OpenAsync(clientId, contact.Id, ct);
         if (contact is null || key is null)
-            return (new JsonObject { ["subject"] = null, ["information"] = AccessPackage.Information(clientName, [], [], null, options.Value.Recipients) }, 0);
+            return (new JsonObject { ["subject"] = null, ["information"] = AccessPackage.Information(clientName, [], [], null, recipients) }, 0);
 
         var view = ContactFields.Open(contact, key);
         var fields = AccessPackage.ToNode(view).AsObject();
@@ -64,7 +66,7 @@ public sealed class SubjectData(StewardDb db, KeyVault vault, ConsentHistory con
             },
             ["auditEvents"] = AccessPackage.ToNode(events),
             ["information"] = AccessPackage.Information(clientName,
-                proofs.Where(p => p.Kind == ConsentEvent.Given).Select(p => p.Text ?? p.Purpose).Distinct(), categories, contact.Source, options.Value.Recipients),
+                proofs.Where(p => p.Kind == ConsentEvent.Given).Select(p => p.Text ?? p.Purpose).Distinct(), categories, contact.Source, recipients),
         };
         return (data, 1 + proofs.Count + requests.Count + exports.Count + restrictions.Count + reads.Count + events.Count);
     }

@@ -153,8 +153,8 @@ public sealed class RequestOptions
     /// <summary>How long before a restriction is lifted the subject is told (Art. 18(3)).</summary>
     public int RestrictionLiftNoticeHours { get; set; } = 24;
     /// <summary>
-    /// The recipients and sub-processors that receive the clients' contact data, each told of a rectification, erasure
-    /// or restriction (Art. 19) through a pending task, until the sub-processor register replaces this list.
+    /// Recipients of the clients' contact data that are not in the sub-processor register (the register's active
+    /// sub-processors are added per client): each is told of a rectification, erasure or restriction (Art. 19).
     /// </summary>
     public List<string> Recipients { get; set; } = [];
 }

@@ -166,7 +166,7 @@ public sealed class FulfilmentTests
         var erased = await (await FulfilAsync(tenant, request)).JsonAsync();
         var certificate = erased.GetProperty("certificate");
         Assert.Equal(["forget ledger", "key vault", "data", "access packages"], certificate.GetProperty("storesCleared").EnumerateArray().Select(s => s.GetProperty("store").GetString()));
-        Assert.Equal("pending", certificate.GetProperty("propagation")[0].GetProperty("status").GetString());
+        Assert.Equal("none", certificate.GetProperty("propagation")[0].GetProperty("status").GetString()); // nobody receives this client's data: nothing to tell
         Assert.False(certificate.GetProperty("restorable").GetBoolean());
         Assert.DoesNotContain("jane", certificate.GetRawText(), StringComparison.OrdinalIgnoreCase);
 
