@@ -31,6 +31,7 @@ using Steward.Notifications;
 using Steward.OpenDsr;
 using Steward.Requests;
 using Steward.SubProcessors;
+using Steward.Team;
 using Steward.Records;
 using Steward.Widgets;
 
@@ -190,13 +191,15 @@ public static class StewardServices
     {
         var authentication = services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
-        // a client's routes: its own API keys, or staff whom a live grant lets in (ClientAccess decides which)
+        // a client's routes: its own API keys and team, or staff whom a live grant lets in (ClientAccess decides which)
         var authorization = services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.ClientApi, p => p.AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName, StaffAuthentication.SchemeName)
+            .AddPolicy(Policies.ClientApi, p => p.AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName, ClientUserAuthentication.SchemeName,
+                    StaffAuthentication.SchemeName)
                 .RequireAuthenticatedUser().AddRequirements(new ClientAccess()))
             .AddPolicy(OpenDsrEndpoints.Policy, p => p.AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName)
-                .RequireClaim(ApiKeyAuthentication.ClientClaim));
+                .RequireClaim(ApiKeyAuthentication.ClientClaim).RequireClaim(ClientCaller.ScopeClaim, ClientRoles.Requests));
         services.AddAccessHttp(authentication, authorization);
+        services.AddTeam(authentication, authorization);
         services.AddSingleton<IAuthorizationHandler, ClientAccess>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ClientAccessResults>();
         services.AddProblemDetails();
@@ -234,9 +237,10 @@ public static class StewardServices
         v1.MapSignUp();
         v1.MapPublicConsents();
         v1.MapStaff();
+        v1.MapClientUsers();
         v1.MapPublicRequests();
         v1.MapPublicSubProcessors().MapAdminSubProcessors();
-        v1.MapClient().MapContacts().MapWidgets().MapConsents().MapStaffWithAccess().MapRequests().MapClientSubProcessors()
+        v1.MapClient().MapTeam().MapContacts().MapWidgets().MapConsents().MapStaffWithAccess().MapRequests().MapClientSubProcessors()
             .MapClientBreaches().MapClientInstructions().MapClientRecords().MapClientInspections();
         v1.MapGroup("/processor").RequireAuthorization(Permissions.Compliance)
             .MapBreaches().MapProcessorInstructions().MapRecords().MapProcessorInspections().MapDuties();

@@ -45,6 +45,7 @@ public static class AccessEndpoints
         services.AddScoped<StaffWithAccess>();
         services.AddScoped<SetUpFirstStaff>();
         services.AddScoped<Audit.ReadAccessLog>();
+        services.AddScoped<CredentialRegister>();
         return services;
     }
 
@@ -117,6 +118,26 @@ public static class AccessEndpoints
                 (await approve.HandleAsync(by, request, ct)).ToHttp(r => TypedResults.Created((string?)null, r)))
             .RequireAuthorization(Permissions.ApproveAction).WithTags("Staff")
             .WithName("ApproveAction").WithSummary("DPO: approve one modifying or removing action of a system administrator (P-14)");
+
+        var credentials = v1.MapGroup("/privileged-credentials").WithTags("Staff").RequireAuthorization(Permissions.PrivilegedCredentials);
+        credentials.MapGet("/", async (CredentialRegister register, CancellationToken ct) => TypedResults.Ok(await register.ListAsync(ct)))
+            .WithName("ListPrivilegedCredentials").WithSummary("P-24: who holds which privileged credential; issued, rotated, reviewed, revoked");
+        credentials.MapPost("/", async (CredentialRegister.Request request, StaffPrincipal by, CredentialRegister register, CancellationToken ct) =>
+                (await register.IssueAsync(by, request, ct)).ToHttp(r => TypedResults.Created($"/v1/privileged-credentials/{r.Id}", r)))
+            .WithName("IssuePrivilegedCredential").WithSummary("Record a credential issued to a person (its secret optional, sealed)");
+        credentials.MapPost("/{credentialId:guid}/rotate", async (Guid credentialId, CredentialRegister.Rotation request, StaffPrincipal by, CredentialRegister register,
+                CancellationToken ct) => (await register.RotateAsync(by, credentialId, request, ct)).ToHttp(TypedResults.Ok))
+            .WithName("RotatePrivilegedCredential").WithSummary("Record a rotation (with the new secret, if kept)");
+        credentials.MapPost("/{credentialId:guid}/review", async (Guid credentialId, StaffPrincipal by, CredentialRegister register, CancellationToken ct) =>
+                (await register.ReviewAsync(by, credentialId, ct)).ToHttp(TypedResults.Ok))
+            .WithName("ReviewPrivilegedCredential").WithSummary("Record the periodic review of a credential");
+        credentials.MapPost("/{credentialId:guid}/revoke", async (Guid credentialId, StaffPrincipal by, CredentialRegister register, CancellationToken ct) =>
+                (await register.RevokeAsync(by, credentialId, ct)).ToHttp(TypedResults.Ok))
+            .WithName("RevokePrivilegedCredential").WithSummary("Revoke a credential; a kept secret is shredded");
+        credentials.MapPost("/{credentialId:guid}/reveal", async (Guid credentialId, StaffPrincipal by, CredentialRegister register, CancellationToken ct) =>
+                (await register.RevealAsync(by, credentialId, ct)).ToHttp(TypedResults.Ok))
+            .WithMetadata(new RefusalAlertMetadata("privileged credential"))
+            .WithName("RevealPrivilegedCredential").WithSummary("Break-glass: reveal a kept secret; logged, alerts the other CEOs and DPOs, due for rotation");
         return v1;
     }
 

@@ -57,9 +57,11 @@ public static class Permissions
     /// <summary>The processor's compliance desk: sub-processor register and changes, breaches, records of processing,
     /// instructions and purposes, audits, the DPO's duties (the DPO and the CEO).</summary>
     public const string Compliance = "compliance";
+    /// <summary>The register of privileged credentials and revealing their secrets: the CEO and the DPO only (P-24).</summary>
+    public const string PrivilegedCredentials = "credentials.privileged";
 
     public static readonly string[] All = [SignedIn, ManageStaff, DisableStaff, RequestGrant, ApproveGrant, RevokeGrant, ReadGrants,
-        ApproveAction, ReadData, ModifyData, RemoveData, ExportData, ReadAuditLog, ModifyThirdParty, Infrastructure, Compliance];
+        ApproveAction, ReadData, ModifyData, RemoveData, ExportData, ReadAuditLog, ModifyThirdParty, Infrastructure, Compliance, PrivilegedCredentials];
 
     public static string ForRight(string right) => "data." + right;
 }
@@ -124,7 +126,7 @@ public sealed class RoleMatrix
         RoleDefinition Row(string channel, bool admin, string[] permissions, string[]? needApproval = null) =>
             new() { Channel = channel, Admin = admin, Permissions = [Permissions.SignedIn, .. permissions], NeedDpoApproval = [.. needApproval ?? []] };
         string[] governance = [Permissions.ManageStaff, Permissions.DisableStaff, Permissions.RequestGrant, Permissions.ApproveGrant,
-            Permissions.RevokeGrant, Permissions.ReadGrants];
+            Permissions.RevokeGrant, Permissions.ReadGrants, Permissions.PrivilegedCredentials];
         string[] allData = [Permissions.ReadData, Permissions.ModifyData, Permissions.RemoveData, Permissions.ExportData, Permissions.ReadAuditLog];
         var matrix = new Dictionary<string, RoleDefinition>(StringComparer.Ordinal)
         {

@@ -52,10 +52,9 @@ public sealed class SignIn(StewardDb db, KeyVault vault, BlindIndex index, IPass
         else if (!string.IsNullOrEmpty(request.Code))
         {
             using var key = await vault.OpenAsync(Guid.Empty, member.Id, ct) ?? throw new InvalidOperationException("The staff member's key is missing.");
-            var step = Credentials.TotpStep(key.Open("totp", member.TotpSecretSealed), request.Code, now);
-            if (step is null) return await FailAsync(write, member, "wrong-code", now, ct);
-            if (step <= member.TotpLastStep) return await FailAsync(write, member, "replayed-code", now, ct);
-            member.TotpLastStep = step; // a concurrency token: two requests racing with one code cannot both commit
+            var secret = key.Open("totp", member.TotpSecretSealed);
+            if (Lockout.AcceptTotp(member, secret, request.Code, now) is null)
+                return await FailAsync(write, member, Credentials.TotpStep(secret, request.Code, now) is null ? "wrong-code" : "replayed-code", now, ct);
         }
         else if (!string.IsNullOrEmpty(request.RecoveryCode))
         {
@@ -69,9 +68,7 @@ public sealed class SignIn(StewardDb db, KeyVault vault, BlindIndex index, IPass
             return await RefuseAsync(write, member, "code-required", Errors.Unauthorized("Give the code from your authenticator app (or a recovery code)."), ct);
         }
 
-        member.FailedSignIns = 0;
-        member.Lockouts = 0;
-        member.LockedUntil = null;
+        Lockout.Succeed(member);
         var (token, tokenHash) = Credentials.NewToken();
         var session = new StaffSession
         {
@@ -92,15 +89,7 @@ public sealed class SignIn(StewardDb db, KeyVault vault, BlindIndex index, IPass
 
     private async Task<Result<Response>> FailAsync(WriteScope write, StaffMember member, string why, DateTimeOffset now, CancellationToken ct)
     {
-        var o = options.Value;
-        member.FailedSignIns++;
-        if (member.FailedSignIns >= o.MaxFailedSignIns)
-        {
-            member.FailedSignIns = 0;
-            member.Lockouts++;
-            var delay = o.FirstLockout * Math.Pow(2, Math.Min(member.Lockouts - 1, 20));
-            member.LockedUntil = now + (delay < o.MaxLockout ? delay : o.MaxLockout);
-        }
+        Lockout.Fail(member, options.Value, now);
         return await RefuseAsync(write, member, why, Errors.Unauthorized(Wrong), ct);
     }
 

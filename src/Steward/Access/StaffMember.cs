@@ -7,7 +7,7 @@ namespace Steward.Access;
 /// A person at the processor. Name, email and TOTP secret are sealed under the person's own key (client
 /// <see cref="Guid.Empty"/>, subject = the staff id); the email is found through the blind index.
 /// </summary>
-public sealed class StaffMember
+public sealed class StaffMember : ISignInAccount
 {
     public Guid Id { get; set; }
     public required string Role { get; set; }

@@ -67,4 +67,6 @@ public sealed class AuditCheckpoint
     public long Seq { get; set; }
     public byte[] Hash { get; set; } = [];
     public DateTimeOffset RemovedBefore { get; set; }
+    /// <summary>The start of the oldest month whose IP-sealing key still exists: every older month's key is destroyed.</summary>
+    public DateTimeOffset? KeysDestroyedBefore { get; set; }
 }

@@ -80,4 +80,11 @@ public sealed class AuditKeys(KeyVault vault)
         }
         return new DataKey(Guid.Empty, subject, material);
     }
+
+    /// <summary>Destroys the keys of these months (each month's first instant): their events' IP addresses can no longer be read.</summary>
+    public async Task DestroyAsync(IReadOnlyList<DateTimeOffset> months, CancellationToken ct)
+    {
+        await vault.DestroyAsync(Guid.Empty, months.Select(MonthSubject).ToList(), ct);
+        foreach (var month in months) _material.TryRemove($"{month.UtcDateTime:yyyy-MM}", out _);
+    }
 }

@@ -11,9 +11,12 @@ using Steward.Data;
 
 namespace Steward.Clients;
 
-/// <summary>Client systems authenticate with <c>Authorization: Bearer stw_…</c>; the key is looked up by its hash.</summary>
+/// <summary>
+/// Client systems authenticate with <c>Authorization: Bearer stw_…</c>; the key is looked up by its hash on every
+/// request, so a revoked or expired key is refused at once. Its scopes become claims (<see cref="Team.ClientRoles"/>).
+/// </summary>
 public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger,
-    UrlEncoder encoder, StewardDb db, AuditContext audit) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    UrlEncoder encoder, StewardDb db, AuditContext audit, TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string ClientClaim = "client_id";
@@ -23,19 +26,25 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         var header = Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
         var secret = header["Bearer ".Length..].Trim();
-        if (!secret.StartsWith("stw_", StringComparison.Ordinal) || secret.Length > 200) return AuthenticateResult.Fail("Not a Steward API key.");
+        if (!secret.StartsWith("stw_", StringComparison.Ordinal) || secret.Length > 200) return AuthenticateResult.NoResult();
 
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+        var now = clock.GetUtcNow();
         var key = await db.ApiKeys.IgnoreQueryFilters().AsNoTracking()
-            .Where(k => k.Hash == hash && k.RevokedAt == null)
-            .Select(k => new { k.Id, k.ClientId })
+            .Where(k => k.Hash == hash && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now))
+            .Select(k => new { k.Id, k.ClientId, k.Scopes, k.LastUsedAt })
             .SingleOrDefaultAsync(Context.RequestAborted);
-        if (key is null) return AuthenticateResult.Fail("Unknown or revoked API key.");
+        if (key is null) return AuthenticateResult.Fail("Unknown, revoked or expired API key.");
+        // the last-used time, to the minute: enough to find unused keys without a write per request
+        if (key.LastUsedAt is null || now - key.LastUsedAt > TimeSpan.FromMinutes(1))
+            await db.ApiKeys.IgnoreQueryFilters().Where(k => k.Id == key.Id)
+                .ExecuteUpdateAsync(u => u.SetProperty(k => k.LastUsedAt, now), Context.RequestAborted);
 
         audit.ActorType = "api-key";
         audit.ActorId = key.Id.ToString();
         audit.ClientId = key.ClientId;
-        var identity = new ClaimsIdentity([new Claim(ClientClaim, key.ClientId.ToString()), new Claim(ClaimTypes.NameIdentifier, key.Id.ToString())], SchemeName);
+        var identity = new ClaimsIdentity([new Claim(ClientClaim, key.ClientId.ToString()), new Claim(ClaimTypes.NameIdentifier, key.Id.ToString()),
+            .. key.Scopes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => new Claim(Team.ClientCaller.ScopeClaim, s))], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 }

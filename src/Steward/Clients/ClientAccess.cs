@@ -6,12 +6,13 @@ using Steward.Access;
 using Steward.Audit;
 using Steward.Data;
 using Steward.Http;
+using Steward.Team;
 
 namespace Steward.Clients;
 
 /// <summary>
 /// The one place where a request is let into a client's resources: the route's {clientId} must be the client of
-/// the credential, or the caller is a staff member whom a live grant lets in (<see cref="StaffClientAccess"/>).
+/// the credential (and its role or scopes allow the route, <see cref="ClientRoles"/>), or the caller is a staff member whom a live grant lets in (<see cref="StaffClientAccess"/>).
 /// Checked by authorization, before the body is even read; on success the unit of work is scoped to that client
 /// (<see cref="StewardDb.TenantId"/>), so every query after it sees that client's rows only.
 /// </summary>
@@ -22,9 +23,15 @@ public sealed class ClientAccess : AuthorizationHandler<ClientAccess>, IAuthoriz
         if (context.Resource is not HttpContext http || !Guid.TryParse(http.Request.RouteValues["clientId"] as string, out var clientId)) return;
         var services = http.RequestServices;
         var db = services.GetRequiredService<StewardDb>();
-        if (Guid.TryParse(context.User.FindFirst(ApiKeyAuthentication.ClientClaim)?.Value, out var own))
+        if (ClientCaller.From(context.User) is { } caller)
         {
-            if (clientId != own) return;
+            if (clientId != caller.ClientId) return;
+            // the client's own credential: its role or its key's scopes must allow this route (403, with why)
+            if (ClientRoles.Refusal(http, caller) is { } refusal)
+            {
+                http.Items[StaffClientAccess.RefusalItem] = refusal;
+                return;
+            }
         }
         else if (StaffPrincipal.From(context.User) is { } staff)
         {
@@ -52,10 +59,12 @@ public sealed class ClientAccessResults : IAuthorizationMiddlewareResultHandler
     {
         if (authorizeResult.Forbidden && context.Items[StaffClientAccess.RefusalItem] is string refusal)
         {
-            // staff know the client exists: they are told why they may not reach it
+            // staff, and the client's own credentials, know the client exists: they are told why they may not reach it
             await Errors.Forbidden(refusal).ToProblem().ExecuteAsync(context);
             return;
         }
+        if (authorizeResult.Forbidden && context.GetEndpoint()?.Metadata.GetMetadata<RefusalAlertMetadata>() is not null)
+            await context.RequestServices.GetRequiredService<CredentialRegister>().AlertRefusedAsync(context, context.RequestAborted);
         if (authorizeResult.Forbidden && policy.Requirements.OfType<ClientAccess>().Any())
         {
             await Errors.NotFound("client").ToProblem().ExecuteAsync(context);

@@ -46,7 +46,7 @@ public sealed class ConsentReceipts(StewardDb db, KeyVault vault, SigningKeys ke
         if (consent is null || contact is null || key is null) return Errors.Gone("This consent is no longer held: the subject's data were erased.");
 
         var client = await db.Clients.AsNoTracking().SingleAsync(c => c.Id == clientId, ct);
-        var owner = await db.ClientUsers.AsNoTracking().Where(u => u.Role == "owner").OrderBy(u => u.CreatedAt).FirstOrDefaultAsync(ct);
+        var owner = await db.ClientUsers.AsNoTracking().Where(u => u.Role == "owner" && u.RemovedAt == null).OrderBy(u => u.CreatedAt).FirstOrDefaultAsync(ct);
         string? ownerEmail = null;
         if (owner is not null)
             using (var ownerKey = await vault.OpenAsync(clientId, owner.Id, ct)) ownerEmail = ownerKey?.OpenString("email", owner.EmailSealed);

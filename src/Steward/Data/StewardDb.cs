@@ -33,6 +33,8 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     public DbSet<Client> Clients => Set<Client>();
     public DbSet<ClientUser> ClientUsers => Set<ClientUser>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<ClientSession> ClientSessions => Set<ClientSession>();
+    public DbSet<PrivilegedCredential> PrivilegedCredentials => Set<PrivilegedCredential>();
     public DbSet<Agreement> Agreements => Set<Agreement>();
     public DbSet<Acceptance> Acceptances => Set<Acceptance>();
     public DbSet<Contact> Contacts => Set<Contact>();
@@ -85,6 +87,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         AuditEvent.Configure(modelBuilder);
         OutboxMessage.Configure(modelBuilder);
         StaffMember.Configure(modelBuilder);
+        PrivilegedCredential.Configure(modelBuilder);
         SubjectRequest.Configure(modelBuilder);
         ContactRestriction.Configure(modelBuilder);
         Suppression.Configure(modelBuilder);
@@ -128,6 +131,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<AffectedClient>(modelBuilder);
         TenantOwned<DpaTerms>(modelBuilder);
         TenantOwned<ClientPurpose>(modelBuilder);
+        TenantOwned<ClientSession>(modelBuilder);
         TenantOwned<InstructionFlag>(modelBuilder);
         TenantOwned<Inspection>(modelBuilder);
         TenantOwned<OpenDsr.OpenDsrRequest>(modelBuilder);

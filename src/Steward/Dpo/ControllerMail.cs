@@ -12,7 +12,7 @@ public sealed class ControllerMail(KeyVault vault, Notifier notifier)
     public async Task<int> SendAsync(StewardDb db, Guid clientId, string kind, string subject, string body, CancellationToken ct)
     {
         var owners = await db.ClientUsers.IgnoreQueryFilters().AsNoTracking()
-            .Where(u => u.ClientId == clientId && u.Role == "owner").ToListAsync(ct);
+            .Where(u => u.ClientId == clientId && u.Role == "owner" && u.RemovedAt == null).ToListAsync(ct);
         var sent = 0;
         foreach (var owner in owners)
         {

@@ -53,7 +53,7 @@ public sealed class RouteRequest(StewardDb db, KeyVault vault, Notifier notifier
     /// <summary>The client's owner address: where the processor reports to the client.</summary>
     public async Task<string?> OwnerEmailAsync(Guid clientId, CancellationToken ct)
     {
-        var owner = await db.ClientUsers.Where(u => u.ClientId == clientId && u.Role == "owner").OrderBy(u => u.CreatedAt)
+        var owner = await db.ClientUsers.Where(u => u.ClientId == clientId && u.Role == "owner" && u.RemovedAt == null).OrderBy(u => u.CreatedAt)
             .Select(u => new { u.Id, u.EmailSealed }).FirstOrDefaultAsync(ct);
         if (owner is null) return null;
         using var key = await vault.OpenAsync(clientId, owner.Id, ct);

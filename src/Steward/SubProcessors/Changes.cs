@@ -259,7 +259,7 @@ public sealed class Changes(StewardDb db, KeyVault vault, Notifier notifier, Tra
     {
         var owners = await (from u in db.ClientUsers.IgnoreQueryFilters()
                             join c in db.Clients on u.ClientId equals c.Id
-                            where c.Status == "active" && u.Role == "owner"
+                            where c.Status == "active" && u.Role == "owner" && u.RemovedAt == null
                             orderby u.CreatedAt
                             select new { u.Id, u.ClientId, u.EmailSealed }).ToListAsync(ct);
         var result = new List<(Guid, string)>();

@@ -47,4 +47,40 @@ public sealed class RetentionTests
         Assert.Equal(1, exit);
         Assert.Contains("vouches", output, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// G-47, C.4: IP addresses in the access log are sealed under a key per month; once a whole month is past the
+    /// retention, its key is destroyed with the events, so no copy (a backup) of that month's addresses can be read.
+    /// </summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G47_the_ip_pseudonymisation_keys_of_months_past_the_retention_are_destroyed(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var start = app.Clock.GetUtcNow(); // 2 November 2026
+        await app.ClientSignInRawAsync("nobody@client.example", "a wrong password"); // a failed sign-in, with its IP
+        var november = await app.WithDbAsync((db, _) => db.AuditEvents.OrderBy(e => e.Seq).LastAsync());
+        Assert.NotNull(november.IpAddressSealed);
+
+        app.Clock.Advance(TimeSpan.FromDays(60)); // January: November is not past the retention yet
+        await app.ClientSignInRawAsync("nobody@client.example", "a wrong password");
+        Assert.Equal(0, (await PruneAsync(app)).KeysDestroyed);
+        Assert.NotNull(await OpenMonthAsync(app, start));
+
+        app.Clock.Advance(TimeSpan.FromDays(155)); // 5 June 2027: November's events are gone, November's key with them
+        var report = await PruneAsync(app);
+        Assert.True(report.Removed > 0);
+        Assert.Equal(1, report.KeysDestroyed);
+        Assert.Null(await OpenMonthAsync(app, start));
+        Assert.NotNull(await OpenMonthAsync(app, start.AddDays(60))); // January's addresses are still within the six months
+        Assert.Equal(0, (await PruneAsync(app)).KeysDestroyed); // nothing twice
+
+        app.Clock.Advance(TimeSpan.FromDays(70)); // August 2027: December's (never made: no event had an IP) and January's
+        Assert.Equal(2, (await PruneAsync(app)).KeysDestroyed);
+        Assert.Null(await OpenMonthAsync(app, start.AddDays(60)));
+        var (exit, _, _) = await app.RunCliAsync("audit", "verify");
+        Assert.Equal(0, exit);
+    }
+
+    private static Task<Steward.Crypto.DataKey?> OpenMonthAsync(StewardApp app, DateTimeOffset month) =>
+        app.WithDbAsync((_, services) => services.GetRequiredService<Steward.Crypto.KeyVault>().OpenAsync(Guid.Empty, AuditKeys.MonthSubject(month), CancellationToken.None));
 }

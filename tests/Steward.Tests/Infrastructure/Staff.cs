@@ -126,10 +126,10 @@ public static class StaffExtensions
     }
 
     /// <summary>The invitation token from the mail in the outbox to this address.</summary>
-    public static Task<string> InvitationTokenAsync(this StewardApp app, string email) => app.WithDbAsync(async (db, services) =>
+    public static Task<string> InvitationTokenAsync(this StewardApp app, string email, string kind = "staff-invitation") => app.WithDbAsync(async (db, services) =>
     {
         var vault = services.GetRequiredService<KeyVault>();
-        foreach (var message in await db.OutboxMessages.Where(m => m.Kind == "staff-invitation").OrderByDescending(m => m.CreatedAt).ToListAsync())
+        foreach (var message in await db.OutboxMessages.Where(m => m.Kind == kind).OrderByDescending(m => m.CreatedAt).ToListAsync())
         {
             using var key = await vault.OpenAsync(Guid.Empty, message.Id, CancellationToken.None);
             if (key is null || Encoding.UTF8.GetString(key.Open("to", message.ToSealed)) != email) continue;
