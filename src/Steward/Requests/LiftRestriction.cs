@@ -26,6 +26,7 @@ public sealed class LiftRestriction(StewardDb db, KeyVault vault, Notifier notif
         if (string.IsNullOrEmpty(reason) || reason.Length > 2000) return Errors.Invalid("reason", "Why the restriction ends, as the subject will read it (1 to 2000 characters).");
         await using var write = await db.BeginWriteAsync(ct);
         var (contact, restriction) = await OpenAsync(contactId, ct);
+        if (contact is null) return Errors.NotFound("contact");
         if (restriction is null) return Errors.Conflict("This contact's processing is not restricted.");
         var now = clock.GetUtcNow();
         restriction.LiftNoticeAt = now;
@@ -47,6 +48,7 @@ public sealed class LiftRestriction(StewardDb db, KeyVault vault, Notifier notif
     {
         await using var write = await db.BeginWriteAsync(ct);
         var (contact, restriction) = await OpenAsync(contactId, ct);
+        if (contact is null) return Errors.NotFound("contact");
         if (restriction is null) return Errors.Conflict("This contact's processing is not restricted.");
         var now = clock.GetUtcNow();
         if (restriction.LiftableAt is not { } liftable)
