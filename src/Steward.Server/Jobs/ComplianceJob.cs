@@ -11,7 +11,7 @@ namespace Steward.Server.Jobs;
 public sealed class ComplianceJob(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ComplianceJob> log)
     : PeriodicJob(scopes, clock, log, TimeSpan.FromMinutes(1))
 {
-    protected override string Name => "Breach clock and duty reminders";
+    public override string Name => "Breach clock and duty reminders";
 
     protected override async Task TickAsync(CancellationToken ct)
     {

@@ -10,7 +10,7 @@ namespace Steward.Server.Jobs;
 public sealed class MaintenanceJob(IServiceScopeFactory scopes, TimeProvider clock, ILogger<MaintenanceJob> log)
     : PeriodicJob(scopes, clock, log, TimeSpan.FromHours(1), runAtStart: true)
 {
-    protected override string Name => "Maintenance (audit retention, grant review reminders)";
+    public override string Name => "Maintenance (audit retention, grant review reminders)";
 
     protected override async Task TickAsync(CancellationToken ct)
     {

@@ -10,7 +10,7 @@ namespace Steward.Server.Jobs;
 public sealed class NotificationJob(IServiceScopeFactory scopes, IOptions<MailOptions> options, TimeProvider clock,
     ILogger<NotificationJob> log) : PeriodicJob(scopes, clock, log, TimeSpan.FromSeconds(options.Value.PollSeconds))
 {
-    protected override string Name => "Notification delivery";
+    public override string Name => "Notification delivery";
 
     protected override Task TickAsync(CancellationToken ct) => StepAsync<DeliverNotifications>(d => d.HandleAsync(50, ct));
 }

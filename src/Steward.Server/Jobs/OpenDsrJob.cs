@@ -11,7 +11,7 @@ namespace Steward.Server.Jobs;
 public sealed class OpenDsrJob(IServiceScopeFactory scopes, IOptions<OpenDsrOptions> options, TimeProvider clock, ILogger<OpenDsrJob> log)
     : PeriodicJob(scopes, clock, log, TimeSpan.FromSeconds(options.Value.PollSeconds))
 {
-    protected override string Name => "OpenDSR processing";
+    public override string Name => "OpenDSR processing";
 
     protected override async Task TickAsync(CancellationToken ct)
     {

@@ -7,9 +7,12 @@ namespace Steward.Server.Jobs;
 public abstract partial class PeriodicJob(IServiceScopeFactory scopes, TimeProvider clock, ILogger log, TimeSpan every, bool runAtStart = false)
     : BackgroundService
 {
-    protected abstract string Name { get; }
+    public abstract string Name { get; }
 
     protected abstract Task TickAsync(CancellationToken ct);
+
+    /// <summary>One tick now, outside the timer (`steward sweep`, for deployments driven by cron).</summary>
+    public Task RunOnceAsync(CancellationToken ct) => TickAsync(ct);
 
     /// <summary>One step in a scope of its own, so each commits (or fails) apart.</summary>
     protected async Task StepAsync<T>(Func<T, Task> work) where T : notnull
@@ -38,4 +41,22 @@ public abstract partial class PeriodicJob(IServiceScopeFactory scopes, TimeProvi
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Job} failed; it is retried on the next tick")]
     private static partial void LogFailed(ILogger log, string job, Exception exception);
+}
+
+public static class Jobs
+{
+    private static readonly Type[] All =
+        [typeof(NotificationJob), typeof(MaintenanceJob), typeof(SubProcessorJob), typeof(ComplianceJob), typeof(OpenDsrJob)];
+
+    /// <summary>Every periodic job, resolvable as <see cref="PeriodicJob"/>; on their timers only when <paramref name="onTimers"/>.</summary>
+    public static IServiceCollection AddStewardJobs(this IServiceCollection services, bool onTimers)
+    {
+        foreach (var type in All)
+        {
+            services.AddSingleton(type);
+            services.AddSingleton(sp => (PeriodicJob)sp.GetRequiredService(type));
+            if (onTimers) services.AddSingleton(sp => (IHostedService)sp.GetRequiredService(type));
+        }
+        return services;
+    }
 }

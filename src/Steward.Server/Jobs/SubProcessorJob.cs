@@ -11,7 +11,7 @@ namespace Steward.Server.Jobs;
 public sealed class SubProcessorJob(IServiceScopeFactory scopes, IOptions<MailOptions> options, TimeProvider clock,
     ILogger<SubProcessorJob> log) : PeriodicJob(scopes, clock, log, TimeSpan.FromSeconds(options.Value.PollSeconds))
 {
-    protected override string Name => "Sub-processor work";
+    public override string Name => "Sub-processor work";
 
     protected override async Task TickAsync(CancellationToken ct)
     {

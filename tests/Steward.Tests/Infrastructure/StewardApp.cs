@@ -124,6 +124,16 @@ public sealed class StewardApp : WebApplicationFactory<Program>
     /// <summary>Runs the real CLI (`steward …`) in its own process against the app's data directory and database.</summary>
     public async Task<(int Exit, string Output, string Errors)> RunCliAsync(params string[] command)
     {
+        using var process = Process.Start(CliStart(command))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, (await output).Trim(), (await errors).Trim());
+    }
+
+    /// <summary>The real CLI's process start against the app's data directory, database and key-encryption key.</summary>
+    public ProcessStartInfo CliStart(params string[] command)
+    {
         var args = new List<string> { Path.Combine(AppContext.BaseDirectory, "Steward.Cli.dll") };
         args.AddRange(command);
         args.AddRange(["--data-dir", DataDirectory]);
@@ -132,11 +142,7 @@ public sealed class StewardApp : WebApplicationFactory<Program>
         start.Environment.Remove("Steward__Database__Provider");
         if (!string.IsNullOrEmpty(_settings["Steward:Keys:KeyEncryptionKey"]))
             start.Environment["Steward__Keys__KeyEncryptionKey"] = _settings["Steward:Keys:KeyEncryptionKey"];
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, (await output).Trim(), (await errors).Trim());
+        return start;
     }
 
     public override async ValueTask DisposeAsync()
