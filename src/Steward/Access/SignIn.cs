@@ -28,6 +28,10 @@ public sealed class SignIn(StewardDb db, KeyVault vault, BlindIndex index, IPass
         var now = clock.GetUtcNow();
         var emailIndex = string.IsNullOrWhiteSpace(request.Email) || request.Email.Length > 254 ? null : await index.EmailAsync(Guid.Empty, request.Email, ct);
         await using var write = await db.BeginWriteAsync(ct);
+        // the account's row lock, taken before the read and held to the commit: concurrent wrong passwords are
+        // counted one after another, so a burst cannot outrun the lockout (PostgreSQL; SQLite writes one at a time)
+        if (emailIndex is not null)
+            await db.StaffMembers.Where(s => s.EmailIndex == emailIndex).ExecuteUpdateAsync(u => u.SetProperty(s => s.FailedSignIns, s => s.FailedSignIns), ct);
         var member = emailIndex is null ? null
             : await db.StaffMembers.SingleOrDefaultAsync(s => s.EmailIndex == emailIndex && s.DisabledAt == null && s.PasswordHash != null, ct);
         if (member is null)

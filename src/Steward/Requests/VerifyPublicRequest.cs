@@ -35,6 +35,9 @@ public sealed class VerifyPublicRequest(StewardDb db, KeyVault vault, RouteReque
 
         var secret = await vault.SecretAsync("request-verification", ct);
         await using var write = await db.BeginWriteAsync(ct);
+        // the codes' row locks before their read, held to the commit: concurrent guesses are counted one after
+        // another, so a burst cannot outrun the attempt limit (PostgreSQL; SQLite writes one at a time)
+        await db.RequestVerifications.Where(v => v.RequestId == requestId).ExecuteUpdateAsync(x => x.SetProperty(v => v.Attempts, v => v.Attempts), ct);
         var r = await db.SubjectRequests.SingleAsync(x => x.Id == requestId, ct);
         using var key = await vault.OpenAsync(r.ClientId, r.Id, ct) ?? throw new InvalidOperationException("A stored request has no key.");
         var ordinal = ReadRequests.OpenIdentities(r, key).Emails.IndexOf(BlindIndex.NormalizeEmail(request.Email));

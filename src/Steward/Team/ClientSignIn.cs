@@ -29,6 +29,10 @@ public sealed class ClientSignIn(StewardDb db, KeyVault vault, BlindIndex index,
         var now = clock.GetUtcNow();
         var emailIndex = string.IsNullOrWhiteSpace(request.Email) || request.Email.Length > 254 ? null : await index.EmailAsync(Guid.Empty, request.Email, ct);
         await using var write = await db.BeginWriteAsync(ct);
+        // the account's row lock before the read, as for staff (SignIn): a burst of guesses cannot outrun the lockout
+        if (emailIndex is not null)
+            await db.ClientUsers.IgnoreQueryFilters().Where(u => u.EmailIndex == emailIndex)
+                .ExecuteUpdateAsync(x => x.SetProperty(u => u.FailedSignIns, u => u.FailedSignIns), ct);
         var user = emailIndex is null ? null
             : await db.ClientUsers.IgnoreQueryFilters().SingleOrDefaultAsync(u => u.EmailIndex == emailIndex && u.RemovedAt == null && u.PasswordHash != null, ct);
         if (user is null)
