@@ -21,6 +21,7 @@ if (builder.Configuration.GetValue("Steward:Jobs:Enabled", true))
     builder.Services.AddHostedService<Steward.Server.Jobs.SubProcessorJob>();
     builder.Services.AddHostedService<Steward.Server.Jobs.ComplianceJob>();
     builder.Services.AddHostedService<Steward.Server.Jobs.OpenDsrJob>();
+    builder.Services.AddHostedService<Steward.Server.Jobs.RetentionJob>();
 }
 // the client's IP is the connection's, unless the connection comes from a proxy the operator named
 var proxies = (builder.Configuration.GetSection("Steward:KnownProxies").Get<string[]>() ?? []).Select(p =>
