@@ -33,6 +33,7 @@ using Steward.Requests;
 using Steward.SubProcessors;
 using Steward.Team;
 using Steward.Records;
+using Steward.Retention;
 using Steward.Widgets;
 
 namespace Steward;
@@ -77,6 +78,9 @@ public static class StewardServices
         services.AddOptions<InspectionOptions>().Bind(configuration.GetSection("Steward:Audit"))
             .Validate(o => o.RoutineIntervalMonths >= 0, "Steward:Audit:RoutineIntervalMonths: 0 (no limit) or more.").ValidateOnStart();
         services.AddOptions<InstructionOptions>().Bind(configuration.GetSection("Steward:Instructions"));
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection("Steward:Retention"))
+            .Validate(o => o.PostTerminationDays >= 0 && o.RestoreDays >= 0 && o.ExportFreeCount >= 0, "Steward:Retention: days and counts must not be negative.")
+            .ValidateOnStart();
         services.AddOptions<DutyOptions>().Bind(configuration.GetSection("Steward:Dpo"))
             .Validate(o => o.SecurityCheckDays > 0 && o.SecurityInstructionsReviewDays is > 0 and <= 365 && o.AccessGrantReviewDays > 0
                 && o.SubProcessorReviewDays > 0 && o.RealertHours > 0, "Steward:Dpo: intervals must be positive; the security-instructions review at most yearly (G-09).")
@@ -136,6 +140,14 @@ public static class StewardServices
         services.AddScoped<ReadContacts>();
         services.AddScoped<RectifyContact>();
         services.AddScoped<EraseContact>();
+        services.AddScoped<CancelClient>();
+        services.AddScoped<ReactivateClient>();
+        services.AddScoped<PurgeClient>();
+        services.AddScoped<ChooseTermination>();
+        services.AddScoped<DeleteContact>();
+        services.AddScoped<RestoreContact>();
+        services.AddScoped<EmptyTrash>();
+        services.AddScoped<ReturnExport>();
         services.AddScoped<DefineWidget>();
         services.AddScoped<SubmitWidget>();
         services.AddScoped<WithdrawConsent>();
@@ -240,7 +252,7 @@ public static class StewardServices
         v1.MapClientUsers();
         v1.MapPublicRequests();
         v1.MapPublicSubProcessors().MapAdminSubProcessors();
-        v1.MapClient().MapTeam().MapContacts().MapWidgets().MapConsents().MapStaffWithAccess().MapRequests().MapClientSubProcessors()
+        v1.MapClient().MapTeam().MapClientRetention().MapContacts().MapWidgets().MapConsents().MapStaffWithAccess().MapRequests().MapClientSubProcessors()
             .MapClientBreaches().MapClientInstructions().MapClientRecords().MapClientInspections();
         v1.MapGroup("/processor").RequireAuthorization(Permissions.Compliance)
             .MapBreaches().MapProcessorInstructions().MapRecords().MapProcessorInspections().MapDuties();

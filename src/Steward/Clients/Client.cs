@@ -9,13 +9,22 @@ public sealed class Client
 {
     public Guid Id { get; set; }
     public required string Name { get; set; }
-    public string Status { get; set; } = "active";
+    /// <summary>active → cancelled (read-only, restorable) → purging → purged (the row stays as evidence, G-22). See <see cref="ClientLifecycle"/>.</summary>
+    public string Status { get; set; } = ClientLifecycle.Active;
     public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? CancelledAt { get; set; }
+    /// <summary>When the grace window ends: from then on reactivation is refused and the purge job erases everything.</summary>
+    public DateTimeOffset? PurgeDueAt { get; set; }
+    public DateTimeOffset? PurgedAt { get; set; }
+    /// <summary>The client's termination choice (Art. 28(3)(g)): "return" or "destroy"; null until it chooses.</summary>
+    public string? TerminationChoice { get; set; }
 
     internal static void Configure(ModelBuilder model) => model.Entity<Client>(e =>
     {
         e.Property(c => c.Name).HasMaxLength(200);
         e.Property(c => c.Status).HasMaxLength(20);
+        e.Property(c => c.TerminationChoice).HasMaxLength(20);
+        e.HasIndex(c => new { c.Status, c.PurgeDueAt });
     });
 }
 

@@ -42,6 +42,13 @@ public sealed class ClientAccess : AuthorizationHandler<ClientAccess>, IAuthoriz
         {
             return;
         }
+        // a cancelled client is storage only (P-07): reads, export, reactivation and termination choices, nothing else
+        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method)
+            && await ClientLifecycle.WriteRefusalAsync(db, clientId, http.Request.Path.Value ?? "", http.RequestAborted) is { } refusal)
+        {
+            http.Items[ClientLifecycle.RefusalItem] = refusal;
+            return;
+        }
         db.TenantId = clientId;
         context.Succeed(requirement);
     }
@@ -57,6 +64,11 @@ public sealed class ClientAccessResults : IAuthorizationMiddlewareResultHandler
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
+        if (authorizeResult.Forbidden && context.Items[ClientLifecycle.RefusalItem] is Error stopped)
+        {
+            await stopped.ToProblem().ExecuteAsync(context);
+            return;
+        }
         if (authorizeResult.Forbidden && context.Items[StaffClientAccess.RefusalItem] is string refusal)
         {
             // staff, and the client's own credentials, know the client exists: they are told why they may not reach it

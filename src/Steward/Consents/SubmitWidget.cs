@@ -35,6 +35,8 @@ public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindInde
     {
         var widget = await db.Widgets.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(w => w.Id == widgetId, ct);
         if (widget is null) return Errors.NotFound("widget");
+        // a cancelled client's widgets collect nothing (P-07)
+        if (!await Clients.ClientLifecycle.IsActiveAsync(db, widget.ClientId, ct)) return Errors.Gone("This form no longer collects data.");
         db.TenantId = widget.ClientId;
         actor.ActorType = "public";
         actor.ClientId = widget.ClientId;

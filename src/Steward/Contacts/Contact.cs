@@ -32,12 +32,15 @@ public sealed class Contact : ITenantOwned
     public DateTimeOffset UpdatedAt { get; set; }
     /// <summary>Set while the contact's processing is restricted (Art. 18): see <see cref="Restriction"/>.</summary>
     public DateTimeOffset? RestrictedAt { get; set; }
+    /// <summary>Set while the contact is in the trash (G-44): hidden from the client, restorable by support, erased after the window.</summary>
+    public DateTimeOffset? DeletedAt { get; set; }
 
     internal static void Configure(ModelBuilder model) => model.Entity<Contact>(e =>
     {
         e.HasIndex(c => new { c.ClientId, c.EmailIndex }).IsUnique();
         e.HasIndex(c => new { c.ClientId, c.PhoneIndex });
         e.HasIndex(c => new { c.ClientId, c.Id });
+        e.HasIndex(c => c.DeletedAt);
         e.Property(c => c.Source).HasMaxLength(20);
     });
 }

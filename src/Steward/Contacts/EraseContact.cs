@@ -20,7 +20,8 @@ public sealed class EraseContact(StewardDb db, KeyVault vault, ForgetLedger ledg
 
     public async Task<Result<Receipt>> HandleAsync(Guid clientId, Guid contactId, CancellationToken ct)
     {
-        if (!await db.Contacts.AnyAsync(c => c.Id == contactId, ct)) return Errors.NotFound("contact");
+        // a contact in the trash is erased too: an erasure never waits for the trash's window (G-44)
+        if (!await db.Contacts.IgnoreQueryFilters().AnyAsync(c => c.Id == contactId && c.ClientId == clientId, ct)) return Errors.NotFound("contact");
         var now = clock.GetUtcNow();
         // an access package waiting for its download holds the contact's data under a key of its own
         var packages = await db.RequestExports.Where(e => e.ContactId == contactId && e.PackageSealed != null).Select(e => e.Id).ToListAsync(ct);

@@ -36,6 +36,8 @@ public sealed class ForgetLedger(IOptions<StorageOptions> storage) : IAsyncDispo
         """;
 
     public const string ContactKind = "contact";
+    /// <summary>A purged client (subject id = client id): replaying deletes whatever a restore brought back of it.</summary>
+    public const string ClientKind = "client";
 
     private readonly SqlStore _store = new(storage.Value.Database.Provider, storage.Value.LedgerConnection, durableCommits: true);
 

@@ -125,6 +125,18 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
             }
         }, ct);
 
+    /// <summary>Destroys every key of a client (its contacts, users, requests, packages): the client's purge. Answers how many.</summary>
+    public async Task<long> DestroyClientAsync(Guid clientId, CancellationToken ct)
+    {
+        long destroyed = 0;
+        await WriteAsync(async (connection, tx) =>
+        {
+            await using var delete = SqlStore.Command(connection, "DELETE FROM subject_keys WHERE client_id = @c", tx, ("@c", clientId));
+            destroyed = await delete.ExecuteNonQueryAsync(ct);
+        }, ct);
+        return destroyed;
+    }
+
     /// <summary>A deployment-wide secret (blind-index root, link-signing key): random, wrapped by the KEK, made once.</summary>
     public Task<byte[]> SecretAsync(string name, CancellationToken ct) => SecretAsync(name, () => RandomNumberGenerator.GetBytes(32), ct);
 

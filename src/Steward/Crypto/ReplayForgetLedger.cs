@@ -43,6 +43,14 @@ public sealed class ReplayForgetLedger(StewardDb db, KeyVault vault, ForgetLedge
             await EraseContact.DeleteRowsAsync(db, client.Key, ids, ct);
             await write.CommitAsync(ct);
         }
+        foreach (var client in batch.Where(e => e.Kind == ForgetLedger.ClientKind).Select(e => e.ClientId).Distinct())
+        {
+            await vault.DestroyClientAsync(client, ct);
+            await using var write = await db.BeginWriteAsync(ct);
+            await Retention.PurgeClient.DeleteRowsAsync(db, client, ct);
+            await db.Clients.Where(c => c.Id == client).ExecuteUpdateAsync(u => u.SetProperty(c => c.Status, Clients.ClientLifecycle.Purged), ct);
+            await write.CommitAsync(ct);
+        }
         var count = batch.Count;
         batch.Clear();
         return count;

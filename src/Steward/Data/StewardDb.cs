@@ -70,6 +70,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     public DbSet<ErasureRequest> ErasureRequests => Set<ErasureRequest>();
     public DbSet<OpenDsr.OpenDsrRequest> OpenDsrRequests => Set<OpenDsr.OpenDsrRequest>();
     public DbSet<OpenDsr.OpenDsrCallback> OpenDsrCallbacks => Set<OpenDsr.OpenDsrCallback>();
+    public DbSet<Retention.ReturnExportRecord> ReturnExports => Set<Retention.ReturnExportRecord>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -105,12 +106,14 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         Inspection.Configure(modelBuilder);
         Duty.Configure(modelBuilder);
         OpenDsr.OpenDsrRequest.Configure(modelBuilder);
+        Retention.ReturnExportRecord.Configure(modelBuilder);
         modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
 
         TenantOwned<ClientUser>(modelBuilder);
         TenantOwned<ApiKey>(modelBuilder);
         TenantOwned<Acceptance>(modelBuilder);
-        TenantOwned<Contact>(modelBuilder);
+        // a contact in the trash (G-44) is hidden like another client's: only work that says so sees it
+        modelBuilder.Entity<Contact>().HasQueryFilter(c => c.ClientId == TenantId && c.DeletedAt == null);
         TenantOwned<CustomField>(modelBuilder);
         TenantOwned<Widget>(modelBuilder);
         TenantOwned<WidgetVersion>(modelBuilder);
@@ -135,6 +138,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<InstructionFlag>(modelBuilder);
         TenantOwned<Inspection>(modelBuilder);
         TenantOwned<OpenDsr.OpenDsrRequest>(modelBuilder);
+        TenantOwned<Retention.ReturnExportRecord>(modelBuilder);
     }
 
     private void TenantOwned<T>(ModelBuilder model) where T : class, ITenantOwned =>

@@ -44,13 +44,20 @@ public sealed class RegisterPurpose(StewardDb db, AuditLog audit, TimeProvider c
 /// <summary>The processor records a client's DPA terms where the seeds differ (A.3).</summary>
 public sealed class SetTerms(StewardDb db, AuditLog audit, TimeProvider clock)
 {
-    public sealed record Request(int? BreachNotifyHours, bool? NotifyThreatened, bool? ExternalCommsNeedApproval, bool? OwnStatisticsAllowed, int? AuditIntervalMonths);
+    /// <param name="Plan">A seed's retention terms (Retention.RetentionPlans: "Personizely", "GenieBelt") for the retention terms left null.</param>
+    public sealed record Request(int? BreachNotifyHours, bool? NotifyThreatened, bool? ExternalCommsNeedApproval, bool? OwnStatisticsAllowed, int? AuditIntervalMonths,
+        string? Plan = null, int? PostTerminationDays = null, int? RestoreDays = null, int? ExportFreeCount = null);
 
     public async Task<Result<DpaTerms>> HandleAsync(Guid clientId, Request request, CancellationToken ct)
     {
         var problems = new Problems();
         if (request.BreachNotifyHours is < 1 or > 72) problems.Add("breachNotifyHours", "Between 1 and 72 hours (Art. 33 ceiling).");
         if (request.AuditIntervalMonths is < 0 or > 60) problems.Add("auditIntervalMonths", "Between 0 (no limit) and 60 months.");
+        var plan = Retention.RetentionPlans.Find(request.Plan);
+        if (request.Plan is not null && plan is null) problems.Add("plan", "Personizely or GenieBelt.");
+        if (request.PostTerminationDays is < 0 or > 3650) problems.Add("postTerminationDays", "Between 0 and 3650 days.");
+        if (request.RestoreDays is < 0 or > 3650) problems.Add("restoreDays", "Between 0 (delete means erase) and 3650 days.");
+        if (request.ExportFreeCount is < 0) problems.Add("exportFreeCount", "0 or more.");
         if (problems.Any) return Errors.Invalid(problems);
         if (!await db.Clients.AnyAsync(c => c.Id == clientId, ct)) return Errors.NotFound("client");
 
@@ -62,6 +69,9 @@ public sealed class SetTerms(StewardDb db, AuditLog audit, TimeProvider clock)
         terms.ExternalCommsNeedApproval = request.ExternalCommsNeedApproval;
         terms.OwnStatisticsAllowed = request.OwnStatisticsAllowed;
         terms.AuditIntervalMonths = request.AuditIntervalMonths;
+        terms.PostTerminationDays = request.PostTerminationDays ?? plan?.PostTerminationDays;
+        terms.RestoreDays = request.RestoreDays ?? plan?.RestoreDays;
+        terms.ExportFreeCount = request.ExportFreeCount ?? plan?.ExportFreeCount;
         terms.UpdatedAt = clock.GetUtcNow();
         await audit.RecordAsync(db, "SetDpaTerms", "client", clientId.ToString(), ct, clientId: clientId);
         await write.CommitAsync(ct);

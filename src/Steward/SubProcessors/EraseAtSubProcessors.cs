@@ -25,7 +25,7 @@ public sealed class EraseAtSubProcessors(StewardDb db, KeyVault vault, TransferG
     /// <summary>Before the contact's key is destroyed: read what the vendors need to find the person, and seal it anew.</summary>
     public async Task<List<ErasureRequest>> PrepareAsync(Guid clientId, Guid contactId, CancellationToken ct)
     {
-        var sealedEmail = await db.Contacts.Where(c => c.Id == contactId).Select(c => c.EmailSealed).SingleOrDefaultAsync(ct);
+        var sealedEmail = await db.Contacts.IgnoreQueryFilters().Where(c => c.Id == contactId && c.ClientId == clientId).Select(c => c.EmailSealed).SingleOrDefaultAsync(ct);
         string? email = null;
         if (sealedEmail is not null)
         {

@@ -857,6 +857,9 @@ namespace Steward.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -865,12 +868,24 @@ namespace Steward.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<DateTimeOffset?>("PurgeDueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("PurgedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<string>("TerminationChoice")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("Status", "PurgeDueAt");
 
                     b.ToTable("Clients");
                 });
@@ -1112,6 +1127,9 @@ namespace Steward.Data.Migrations.Postgres
                     b.Property<string>("CustomSealed")
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<byte[]>("EmailIndex")
                         .HasColumnType("bytea");
 
@@ -1148,6 +1166,8 @@ namespace Steward.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeletedAt");
 
                     b.HasIndex("ClientId", "EmailIndex")
                         .IsUnique();
@@ -1417,6 +1437,9 @@ namespace Steward.Data.Migrations.Postgres
                     b.Property<int?>("BreachNotifyHours")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("ExportFreeCount")
+                        .HasColumnType("integer");
+
                     b.Property<bool?>("ExternalCommsNeedApproval")
                         .HasColumnType("boolean");
 
@@ -1425,6 +1448,12 @@ namespace Steward.Data.Migrations.Postgres
 
                     b.Property<bool?>("OwnStatisticsAllowed")
                         .HasColumnType("boolean");
+
+                    b.Property<int?>("PostTerminationDays")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("RestoreDays")
+                        .HasColumnType("integer");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -1960,6 +1989,40 @@ namespace Steward.Data.Migrations.Postgres
                     b.HasIndex("ClientId", "RequestId");
 
                     b.ToTable("SubjectRequestSteps");
+                });
+
+            modelBuilder.Entity("Steward.Retention.ReturnExportRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Billable")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Contacts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("ReturnExports");
                 });
 
             modelBuilder.Entity("Steward.SubProcessors.ChangeNotice", b =>

@@ -852,6 +852,9 @@ namespace Steward.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("CancelledAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -860,12 +863,24 @@ namespace Steward.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("PurgeDueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PurgedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TerminationChoice")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("Status", "PurgeDueAt");
 
                     b.ToTable("Clients");
                 });
@@ -1107,6 +1122,9 @@ namespace Steward.Data.Migrations.Sqlite
                     b.Property<string>("CustomSealed")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("DeletedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("EmailIndex")
                         .HasColumnType("BLOB");
 
@@ -1143,6 +1161,8 @@ namespace Steward.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeletedAt");
 
                     b.HasIndex("ClientId", "EmailIndex")
                         .IsUnique();
@@ -1412,6 +1432,9 @@ namespace Steward.Data.Migrations.Sqlite
                     b.Property<int?>("BreachNotifyHours")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("ExportFreeCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool?>("ExternalCommsNeedApproval")
                         .HasColumnType("INTEGER");
 
@@ -1419,6 +1442,12 @@ namespace Steward.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<bool?>("OwnStatisticsAllowed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("PostTerminationDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RestoreDays")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("UpdatedAt")
@@ -1955,6 +1984,40 @@ namespace Steward.Data.Migrations.Sqlite
                     b.HasIndex("ClientId", "RequestId");
 
                     b.ToTable("SubjectRequestSteps");
+                });
+
+            modelBuilder.Entity("Steward.Retention.ReturnExportRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Billable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Contacts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("ReturnExports");
                 });
 
             modelBuilder.Entity("Steward.SubProcessors.ChangeNotice", b =>

@@ -1,0 +1,97 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Steward.Audit;
+using Steward.Clients;
+using Steward.Contacts;
+using Steward.Crypto;
+using Steward.Data;
+using Steward.Dpo;
+
+namespace Steward.Retention;
+
+/// <summary>
+/// Erases everything of a client (P-20, G-45, P-47 "destroy"): the forget ledger first (every contact and the client
+/// itself, so no restored backup brings them back), then every key of the client is destroyed (crypto-shredding:
+/// no copy anywhere can be read from then on), then its rows go. The client row, its agreements, terms, audit trail
+/// and evidence stay, without personal data (G-22). Each step is idempotent: a purge cut short is finished by the
+/// next run, since the client stays "purging" until the last step.
+/// </summary>
+public sealed class PurgeClient(StewardDb db, KeyVault vault, ForgetLedger ledger, AuditLog audit, ControllerMail mail, TimeProvider clock)
+{
+    public sealed record Report(Guid ClientId, DateTimeOffset PurgedAt, int Contacts, long KeysDestroyed, string Method);
+
+    /// <summary>The job's step: every client whose grace window has ended, and every purge cut short.</summary>
+    public async Task<int> DueAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var due = await db.Clients.AsNoTracking()
+            .Where(c => (c.Status == ClientLifecycle.Cancelled && c.PurgeDueAt <= now) || c.Status == ClientLifecycle.Purging)
+            .Select(c => c.Id).ToListAsync(ct);
+        foreach (var clientId in due) await HandleAsync(clientId, ct);
+        return due.Count;
+    }
+
+    public async Task<Report> HandleAsync(Guid clientId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using (var write = await db.BeginWriteAsync(ct))
+        {
+            var client = await db.Clients.SingleAsync(c => c.Id == clientId, ct);
+            if (client.Status == ClientLifecycle.Purged) return new Report(clientId, client.PurgedAt!.Value, 0, 0, Method);
+            if (client.Status != ClientLifecycle.Purging)
+            {
+                client.Status = ClientLifecycle.Purging;
+                // the owners are told while their addresses can still be read (G-21: confirmation of destruction)
+                await mail.SendAsync(db, clientId, "client-purged", "[Steward] Your data are being destroyed", $"""
+                    Your subscription ended on {client.CancelledAt?.ToString("u", CultureInfo.InvariantCulture) ?? "(now)"}.
+                    As your data processing agreement provides, every personal data Steward held for you is destroyed now:
+                    the keys that open it, in every copy and backup, are destroyed; the records are deleted.
+                    Client: {clientId}
+                    Method: {Method}
+                    """, ct);
+                await audit.RecordAsync(db, "PurgeClientStarted", "client", clientId.ToString(), ct, clientId);
+            }
+            await write.CommitAsync(ct);
+        }
+
+        var contacts = await db.Contacts.IgnoreQueryFilters().Where(c => c.ClientId == clientId).Select(c => c.Id).ToListAsync(ct);
+        await ledger.AppendAsync(clientId, contacts, ForgetLedger.ContactKind, now, ct);
+        await ledger.AppendAsync(clientId, [clientId], ForgetLedger.ClientKind, now, ct);
+        var keys = await vault.DestroyClientAsync(clientId, ct);
+
+        await using (var write = await db.BeginWriteAsync(ct))
+        {
+            await DeleteRowsAsync(db, clientId, ct);
+            var client = await db.Clients.SingleAsync(c => c.Id == clientId, ct);
+            client.Status = ClientLifecycle.Purged;
+            client.PurgedAt = now;
+            await audit.RecordAsync(db, "PurgeClient", "client", clientId.ToString(), ct, clientId);
+            await write.CommitAsync(ct);
+        }
+        return new Report(clientId, now, contacts.Count, keys, Method);
+    }
+
+    public const string Method = "crypto-shredding: every key of the client destroyed, records deleted";
+
+    /// <summary>Every row of the client that holds or points to personal data. Kept as evidence: agreements and acceptances, terms, audit, breaches, inspections, objections.</summary>
+    public static async Task DeleteRowsAsync(StewardDb db, Guid clientId, CancellationToken ct)
+    {
+        var contacts = db.Contacts.IgnoreQueryFilters().Where(c => c.ClientId == clientId).Select(c => c.Id);
+        await EraseContact.DeleteRowsAsync(db, clientId, await contacts.ToListAsync(ct), ct);
+        await db.OpenDsrCallbacks.Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.OpenDsrRequests.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.ErasureRequests.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.PropagationTasks.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.RequestExports.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.RequestVerifications.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.SubjectRequestSteps.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.SubjectRequests.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.Suppressions.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.ConsentEvents.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.Contacts.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.CustomFields.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.WidgetVersions.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.Widgets.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.ClientUsers.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+    }
+}

@@ -1,0 +1,71 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Steward.Retention;
+using Steward.Tests.Consents;
+using Steward.Tests.Contacts;
+using Steward.Tests.Infrastructure;
+
+namespace Steward.Tests.Retention;
+
+public sealed class ReturnExportTests
+{
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G21_P47_the_return_export_is_complete_the_first_is_free_and_the_second_counted_billable(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        await tenant.Http.PutAsJsonAsync(tenant.Base + "/fields", new[] { new { name = "plan", type = "text", required = false } });
+        var jane = (await tenant.CreateContactAsync(new Dictionary<string, object?>(ContactTests.Jane) { ["custom"] = new { plan = "=HYPERLINK(\"http://evil\")" } }))
+            .GetProperty("id").GetGuid();
+        var widget = await ConsentTests.DefineNewsletterAsync(tenant);
+        await app.Anonymous().PostJsonAsync($"/v1/public/widgets/{widget}/submissions",
+            new { fields = new { email = "jane.doe@example.com" }, consents = new { newsletter = true } });
+        await tenant.Http.PostAsync(tenant.Base + "/cancel", null);
+        Assert.Equal(HttpStatusCode.OK, (await tenant.Http.PostAsJsonAsync(tenant.Base + "/termination", new { choice = "return" })).StatusCode);
+
+        var first = await tenant.Http.PostAsync(tenant.Base + "/return-exports?format=json", null);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var json = await first.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(json.GetProperty("billable").GetBoolean());
+        var contact = Assert.Single(json.GetProperty("contacts").EnumerateArray());
+        Assert.Equal(jane, contact.GetProperty("contact").GetProperty("id").GetGuid());
+        Assert.Equal("jane.doe@example.com", contact.GetProperty("contact").GetProperty("email").GetString());
+        Assert.Equal("=HYPERLINK(\"http://evil\")", contact.GetProperty("contact").GetProperty("custom").GetProperty("plan").GetString());
+        var consent = Assert.Single(contact.GetProperty("consents").EnumerateArray());
+        Assert.Equal("newsletter", consent.GetProperty("purpose").GetString());
+        Assert.Equal(StewardApp.DefaultIp, consent.GetProperty("ipAddress").GetString());
+        Assert.False(string.IsNullOrEmpty(consent.GetProperty("text").GetString()));
+        Assert.Equal("plan", Assert.Single(json.GetProperty("customFields").EnumerateArray()).GetProperty("name").GetString());
+
+        var second = await tenant.Http.PostAsync(tenant.Base + "/return-exports?format=csv", null);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal("application/zip", second.Content.Headers.ContentType?.MediaType);
+        using var zip = new ZipArchive(await second.Content.ReadAsStreamAsync());
+        var contacts = await new StreamReader(zip.GetEntry("contacts.csv")!.Open()).ReadToEndAsync();
+        Assert.Contains("jane.doe@example.com", contacts);
+        // formula injection neutralised: the cell starts with a quote, never with =
+        Assert.Contains("\"'=HYPERLINK(\"\"http://evil\"\")\"", contacts);
+        Assert.DoesNotContain(",=HYPERLINK", contacts);
+        Assert.Contains("newsletter", await new StreamReader(zip.GetEntry("consents.csv")!.Open()).ReadToEndAsync());
+        Assert.NotNull(zip.GetEntry("requests.csv"));
+
+        var records = await tenant.Http.GetFromJsonAsync<JsonElement>(tenant.Base + "/return-exports");
+        Assert.Equal([false, true], records.EnumerateArray().Select(r => r.GetProperty("billable").GetBoolean()).ToArray());
+        Assert.Equal(2, await app.WithDbAsync((db, _) => db.AuditEvents.CountAsync(e => e.Action == "ExportClientData" && e.ResourceId == tenant.ClientId.ToString())));
+        await (await tenant.Http.PostAsync(tenant.Base + "/return-exports?format=xml", null)).AssertProblemAsync(400);
+    }
+
+    [Fact]
+    public void G21_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_made_text()
+    {
+        Assert.Equal("'=1+2", Csv.Cell("=1+2"));
+        Assert.Equal("'+45 1234", Csv.Cell("+45 1234"));
+        Assert.Equal("'-2", Csv.Cell("-2"));
+        Assert.Equal("'@SUM(A1)", Csv.Cell("@SUM(A1)"));
+        Assert.Equal("\"a,b\"", Csv.Cell("a,b"));
+        Assert.Equal("plain", Csv.Cell("plain"));
+    }
+}
