@@ -33,6 +33,14 @@ builder.Services.Configure<ForwardedHeadersOptions>(o =>
     proxies.ForEach(o.KnownProxies.Add);
 });
 
+// G-46: only encrypted connections outside development; plain HTTP is redirected, HTTPS answers carry HSTS
+var requireHttps = builder.Configuration.GetValue("Steward:RequireHttps", !builder.Environment.IsDevelopment());
+builder.Services.AddHttpsRedirection(o =>
+{
+    o.RedirectStatusCode = StatusCodes.Status308PermanentRedirect;
+    o.HttpsPort = builder.Configuration.GetValue("Steward:HttpsPort", 443);
+});
+
 var app = builder.Build();
 await app.Services.InitializeStewardAsync();
 // a fresh deployment: the one-time link that creates the first CEO and DPO goes to the console (README)
@@ -41,6 +49,9 @@ await using (var setup = app.Services.CreateAsyncScope())
 
 // with no known proxy the middleware would trust every sender of X-Forwarded-For: then it does not run at all
 if (proxies.Count > 0) app.UseForwardedHeaders();
+// the liveness and readiness probes answer on plain HTTP too: they carry no data and orchestrators probe the pod directly
+if (requireHttps)
+    app.UseWhen(http => !http.Request.Path.StartsWithSegments("/healthz") && !http.Request.Path.StartsWithSegments("/readyz"), b => b.UseHttpsRedirection());
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestAudit();
@@ -49,6 +60,7 @@ app.Use(async (http, next) =>
     // responses hold personal data: never cached by a proxy or the browser (ASVS V8.1.1)
     http.Response.Headers.CacheControl = "no-store";
     http.Response.Headers.XContentTypeOptions = "nosniff";
+    if (requireHttps && http.Request.IsHttps) http.Response.Headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
     if (http.Request.ContentLength > maxBody)
     {
         http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;

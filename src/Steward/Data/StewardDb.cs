@@ -78,6 +78,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         ApiKey.Configure(modelBuilder);
         Agreement.Configure(modelBuilder);
         Acceptance.Configure(modelBuilder);
+        AgreementNotice.Configure(modelBuilder);
         Contact.Configure(modelBuilder);
         CustomField.Configure(modelBuilder);
         Widget.Configure(modelBuilder);
@@ -101,12 +102,17 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         RecordVersion.Configure(modelBuilder);
         Inspection.Configure(modelBuilder);
         Duty.Configure(modelBuilder);
+        Measures.Measure.Configure(modelBuilder);
+        Measures.ClientSecurityPolicy.Configure(modelBuilder);
+        Measures.VulnerabilityReport.Configure(modelBuilder);
+        Disclosure.Configure(modelBuilder);
         OpenDsr.OpenDsrRequest.Configure(modelBuilder);
         modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
 
         TenantOwned<ClientUser>(modelBuilder);
         TenantOwned<ApiKey>(modelBuilder);
         TenantOwned<Acceptance>(modelBuilder);
+        TenantOwned<AgreementNotice>(modelBuilder);
         TenantOwned<Contact>(modelBuilder);
         TenantOwned<CustomField>(modelBuilder);
         TenantOwned<Widget>(modelBuilder);
@@ -130,6 +136,8 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<ClientPurpose>(modelBuilder);
         TenantOwned<InstructionFlag>(modelBuilder);
         TenantOwned<Inspection>(modelBuilder);
+        TenantOwned<Measures.ClientSecurityPolicy>(modelBuilder);
+        TenantOwned<Disclosure>(modelBuilder);
         TenantOwned<OpenDsr.OpenDsrRequest>(modelBuilder);
     }
 
