@@ -36,10 +36,20 @@ public static class StewardHost
             o.KnownIPNetworks.Clear();
             proxies.ForEach(o.KnownProxies.Add);
         });
+        // G-46: a deployment that terminates TLS itself sets Steward:RequireHttps: plain HTTP is redirected, HTTPS answers carry HSTS
+        var requireHttps = builder.Configuration.GetValue("Steward:RequireHttps", false);
+        builder.Services.AddHttpsRedirection(o =>
+        {
+            o.RedirectStatusCode = StatusCodes.Status308PermanentRedirect;
+            o.HttpsPort = builder.Configuration.GetValue("Steward:HttpsPort", 443);
+        });
 
         var app = builder.Build();
         // with no known proxy the middleware would trust every sender of X-Forwarded-For: then it does not run at all
         if (proxies.Count > 0) app.UseForwardedHeaders();
+        // the liveness and readiness probes answer on plain HTTP too: they carry no data and orchestrators probe the pod directly
+        if (requireHttps)
+            app.UseWhen(http => !http.Request.Path.StartsWithSegments("/healthz") && !http.Request.Path.StartsWithSegments("/readyz"), b => b.UseHttpsRedirection());
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestAudit();
@@ -48,6 +58,7 @@ public static class StewardHost
             // responses hold personal data: never cached by a proxy or the browser (ASVS V8.1.1)
             http.Response.Headers.CacheControl = "no-store";
             http.Response.Headers.XContentTypeOptions = "nosniff";
+            if (requireHttps && http.Request.IsHttps) http.Response.Headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
             if (http.Request.ContentLength > maxBody)
             {
                 http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;

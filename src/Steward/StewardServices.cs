@@ -27,6 +27,7 @@ using Steward.Dpo;
 using Steward.Http;
 using Steward.Inspections;
 using Steward.Instructions;
+using Steward.Measures;
 using Steward.Notifications;
 using Steward.OpenDsr;
 using Steward.Requests;
@@ -60,7 +61,9 @@ public static class StewardServices
                 "Steward:Database:Provider Postgres needs ConnectionStrings:Steward.")
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KeyOptions>().Bind(configuration.GetSection("Steward:Keys"));
-        services.AddOptions<AgreementOptions>().Bind(configuration.GetSection("Steward:Agreements"));
+        services.AddOptions<AgreementOptions>().Bind(configuration.GetSection("Steward:Agreements"))
+            .Validate(o => o.Formation is AgreementOptions.ClickThrough or AgreementOptions.Signed && o.LawChangeNoticeDays >= 30 && o.ChangeNoticeDays >= 0,
+                "Steward:Agreements: Formation is click-through or signed; a law-driven change needs at least 30 days' notice (G-01).").ValidateOnStart();
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection("Steward:Alerts"));
         services.AddOptions<RequestOptions>().Bind(configuration.GetSection("Steward:Requests"))
             .Validate(o => o.AssistBillableThreshold >= 0 && o.DueSoonDays >= 0 && o.CodeLifetimeMinutes > 0 && o.MaxCodeAttempts > 0,
@@ -77,6 +80,9 @@ public static class StewardServices
             .ValidateOnStart();
         services.AddOptions<InspectionOptions>().Bind(configuration.GetSection("Steward:Audit"))
             .Validate(o => o.RoutineIntervalMonths >= 0, "Steward:Audit:RoutineIntervalMonths: 0 (no limit) or more.").ValidateOnStart();
+        services.AddOptions<MeasureOptions>().Bind(configuration.GetSection("Steward:Measures"))
+            .Validate(o => o.ReviewIntervalDays is > 0 and <= 365 && o.FirstAttestationDays > 0 && o.PolicyReviewDays > 0 && o.RealertHours > 0,
+                "Steward:Measures: intervals must be positive; measures are reviewed at least yearly.").ValidateOnStart();
         services.AddOptions<InstructionOptions>().Bind(configuration.GetSection("Steward:Instructions"));
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection("Steward:Retention"))
             .Validate(o => o.PostTerminationDays >= 0 && o.RestoreDays >= 0 && o.ExportFreeCount >= 0, "Steward:Retention: days and counts must not be negative.")
@@ -245,7 +251,7 @@ public static class StewardServices
     {
         app.MapHealth();
         var v1 = app.MapGroup("/v1");
-        v1.MapAgreements();
+        v1.MapAgreements().MapPublicVulnerabilityReports();
         v1.MapSignUp();
         v1.MapPublicConsents();
         v1.MapStaff();
@@ -253,10 +259,11 @@ public static class StewardServices
         v1.MapPublicRequests();
         v1.MapPublicSubProcessors().MapAdminSubProcessors();
         v1.MapClient().MapTeam().MapClientRetention().MapContacts().MapWidgets().MapConsents().MapStaffWithAccess().MapRequests().MapClientSubProcessors()
-            .MapClientBreaches().MapClientInstructions().MapClientRecords().MapClientInspections();
+            .MapClientBreaches().MapClientInstructions().MapClientRecords().MapClientInspections().MapClientAgreements().MapClientMeasures().MapClientCommunications().MapClientDisclosures();
         v1.MapGroup("/processor").RequireAuthorization(Permissions.Compliance)
-            .MapBreaches().MapProcessorInstructions().MapRecords().MapProcessorInspections().MapDuties();
+            .MapBreaches().MapProcessorInstructions().MapRecords().MapProcessorInspections().MapDuties().MapProcessorAgreements().MapProcessorMeasures().MapProcessorDisclosures().MapVulnerabilityDesk();
         app.MapSubProcessorPage();
+        app.MapSecurityTxt();
         app.MapOpenDsr();
         return app;
     }
@@ -275,6 +282,7 @@ public static class StewardServices
         await scope.ServiceProvider.GetRequiredService<Register>().SeedAsync(ct);
         await scope.ServiceProvider.GetRequiredService<ReplayForgetLedger>().HandleAsync(ct);
         await scope.ServiceProvider.GetRequiredService<DutySchedule>().EnsureAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<MeasureRegister>().SeedAsync(ct);
     }
 
     /// <summary>Breaches, records of processing, instructions and purposes, audits, the DPO's duties.</summary>
@@ -302,5 +310,17 @@ public static class StewardServices
         services.AddScoped<DutySchedule>();
         services.AddScoped<CompleteDuty>();
         services.AddScoped<RemindDuties>();
+        // agreements over time, the measures register (issue 12)
+        services.AddScoped<AgreementBindings>();
+        services.AddScoped<PublishAgreement>();
+        services.AddScoped<AcceptAgreement>();
+        services.AddScoped<RecordSignature>();
+        services.AddScoped<MeasureRegister>();
+        services.AddScoped<ReviseMeasure>();
+        services.AddScoped<RecordEvidence>();
+        services.AddScoped<UploadSecurityPolicy>();
+        services.AddScoped<ReviewSecurityPolicy>();
+        services.AddScoped<RemindMeasureReviews>();
+        services.AddScoped<RecordDisclosure>();
     }
 }

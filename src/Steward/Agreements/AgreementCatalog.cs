@@ -11,6 +11,20 @@ public sealed class AgreementOptions
 {
     /// <summary>A folder of the operator's own documents (*.md with a front matter); the shipped templates otherwise.</summary>
     public string? TemplateDirectory { get; set; }
+
+    /// <summary>`dpa.formation` (P-46, G-50): "click-through" (accepted at sign-up) or "signed" (a signed record before the client is active).</summary>
+    public string Formation { get; set; } = ClickThrough;
+    /// <summary>`dpa.lawChangeNoticeDays` (G-01): the least notice before a law-driven change takes effect.</summary>
+    public int LawChangeNoticeDays { get; set; } = 30;
+    /// <summary>The least notice before any other new version takes effect (P-48).</summary>
+    public int ChangeNoticeDays { get; set; } = 30;
+
+    public const string ClickThrough = "click-through";
+    public const string Signed = "signed";
+    /// <summary>The status of a client that waits for its signed DPA (G-50).</summary>
+    public const string AwaitingSignature = "awaiting-signature";
+
+    public bool SignedDpa => Formation == Signed;
 }
 
 /// <summary>
@@ -20,6 +34,9 @@ public sealed class AgreementOptions
 public sealed class AgreementCatalog(StewardDb db, IOptions<AgreementOptions> options, TimeProvider clock)
 {
     public sealed record Template(string Document, string Version, string Title, string Body);
+
+    /// <summary>The status a new client starts in: active, or waiting for its signed DPA (G-50).</summary>
+    public string NewClientStatus => options.Value.SignedDpa ? AgreementOptions.AwaitingSignature : "active";
 
     public async Task PublishTemplatesAsync(CancellationToken ct)
     {

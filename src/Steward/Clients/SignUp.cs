@@ -34,7 +34,7 @@ public sealed class SignUp(StewardDb db, KeyVault vault, BlindIndex index, Agree
             return Errors.Conflict("An account with this email address already exists.");
 
         var now = clock.GetUtcNow();
-        var client = new Client { Id = Guid.CreateVersion7(), Name = request.Name!.Trim(), CreatedAt = now };
+        var client = new Client { Id = Guid.CreateVersion7(), Name = request.Name!.Trim(), Status = agreements.NewClientStatus, CreatedAt = now };
         var ownerId = Guid.CreateVersion7();
         using var key = await vault.CreateAsync(client.Id, ownerId, ct);
         var owner = new ClientUser

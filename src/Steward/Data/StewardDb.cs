@@ -81,6 +81,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         ApiKey.Configure(modelBuilder);
         Agreement.Configure(modelBuilder);
         Acceptance.Configure(modelBuilder);
+        AgreementNotice.Configure(modelBuilder);
         Contact.Configure(modelBuilder);
         CustomField.Configure(modelBuilder);
         Widget.Configure(modelBuilder);
@@ -105,6 +106,10 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         RecordVersion.Configure(modelBuilder);
         Inspection.Configure(modelBuilder);
         Duty.Configure(modelBuilder);
+        Measures.Measure.Configure(modelBuilder);
+        Measures.ClientSecurityPolicy.Configure(modelBuilder);
+        Measures.VulnerabilityReport.Configure(modelBuilder);
+        Disclosure.Configure(modelBuilder);
         OpenDsr.OpenDsrRequest.Configure(modelBuilder);
         Retention.ReturnExportRecord.Configure(modelBuilder);
         modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
@@ -114,6 +119,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<Acceptance>(modelBuilder);
         // a contact in the trash (G-44) is hidden like another client's: only work that says so sees it
         modelBuilder.Entity<Contact>().HasQueryFilter(c => c.ClientId == TenantId && c.DeletedAt == null);
+        TenantOwned<AgreementNotice>(modelBuilder);
         TenantOwned<CustomField>(modelBuilder);
         TenantOwned<Widget>(modelBuilder);
         TenantOwned<WidgetVersion>(modelBuilder);
@@ -137,6 +143,8 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<ClientSession>(modelBuilder);
         TenantOwned<InstructionFlag>(modelBuilder);
         TenantOwned<Inspection>(modelBuilder);
+        TenantOwned<Measures.ClientSecurityPolicy>(modelBuilder);
+        TenantOwned<Disclosure>(modelBuilder);
         TenantOwned<OpenDsr.OpenDsrRequest>(modelBuilder);
         TenantOwned<Retention.ReturnExportRecord>(modelBuilder);
     }

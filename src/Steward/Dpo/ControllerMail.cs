@@ -9,18 +9,21 @@ namespace Steward.Dpo;
 /// <summary>Written communication to a controller (G-24): mail to the client's owners through the outbox, in the caller's unit of work.</summary>
 public sealed class ControllerMail(KeyVault vault, Notifier notifier)
 {
-    public async Task<int> SendAsync(StewardDb db, Guid clientId, string kind, string subject, string body, CancellationToken ct)
+    public async Task<int> SendAsync(StewardDb db, Guid clientId, string kind, string subject, string body, CancellationToken ct) =>
+        (await SendToOwnersAsync(db, clientId, kind, subject, body, ct)).Count;
+
+    /// <returns>The outbox message ids: their delivery is the client's receipt.</returns>
+    public async Task<List<Guid>> SendToOwnersAsync(StewardDb db, Guid clientId, string kind, string subject, string body, CancellationToken ct)
     {
         var owners = await db.ClientUsers.IgnoreQueryFilters().AsNoTracking()
             .Where(u => u.ClientId == clientId && u.Role == "owner" && u.RemovedAt == null).ToListAsync(ct);
-        var sent = 0;
+        var sent = new List<Guid>();
         foreach (var owner in owners)
         {
             using var key = await vault.OpenAsync(clientId, owner.Id, ct);
             if (key is null) continue; // shredded: nobody left to write to
             var to = Encoding.UTF8.GetString(key.Open("email", owner.EmailSealed));
-            await notifier.EnqueueAsync(db, new Notifier.Message(kind, clientId, to, subject, body), ct);
-            sent++;
+            sent.Add(await notifier.EnqueueAsync(db, new Notifier.Message(kind, clientId, to, subject, body), ct));
         }
         return sent;
     }

@@ -1,7 +1,7 @@
 namespace Steward.Dpo;
 
 /// <summary>
-/// The processor's own profile (`Steward:Processor`): who it is, its DPO and CEO, its security measures, its
+/// The processor's own profile (`Steward:Processor`): who it is, its DPO and CEO, its
 /// transfers and the staff with access. It feeds the Art. 33(3)(b) contact of every breach notice, the records of
 /// processing (Art. 30(2)(a), (c), (d)) and the evidence packages.
 /// </summary>
@@ -14,17 +14,6 @@ public sealed class ProcessorOptions
     public string? DpoEmail { get; set; }
     public string? DpoPhone { get; set; }
     public string? CeoEmail { get; set; }
-
-    /// <summary>A general description of the Art. 32(1) measures (Art. 30(2)(d)).</summary>
-    public List<string> SecurityMeasures { get; set; } =
-    [
-        "Personal data encrypted at rest under a key per data subject (AES-256-GCM), wrapped by a key-encryption key kept apart from the data",
-        "Erasure by crypto-shredding, also effective for backups, with an append-only forget ledger replayed after any restore",
-        "Append-only, hash-chained audit log of every access, refused and failed ones included",
-        "Tenant isolation enforced once, in authorization and in a query filter on every client-owned row",
-        "API keys stored as hashes only; rate limits on public endpoints; TLS for all traffic",
-        "Personal data redacted from every log sink",
-    ];
 
     /// <summary>Transfers to third countries (Art. 30(2)(c)) until a sub-processor register exists: recipient, country, safeguard.</summary>
     public List<Transfer> Transfers { get; set; } = [];

@@ -18,7 +18,7 @@ namespace Steward.Inspections;
 /// events, breach records, the records of processing, security measures, sub-processors and transfers, staff with
 /// access, instruction flags and terms; as a zip with a manifest of SHA-256 checksums. No contact's personal data is in it.
 /// </summary>
-public sealed class EvidencePackage(StewardDb db, RecordsOfProcessing records, BreachRegister breaches, Terms terms, AuditLog audit,
+public sealed class EvidencePackage(StewardDb db, RecordsOfProcessing records, BreachRegister breaches, Terms terms, Measures.MeasureRegister measures, AuditLog audit,
     IOptions<ProcessorOptions> processor, TimeProvider clock)
 {
     public sealed record ManifestFile(string Name, long Bytes, string Sha256);
@@ -44,7 +44,7 @@ public sealed class EvidencePackage(StewardDb db, RecordsOfProcessing records, B
             ("audit-events.json", events),
             ("breaches.json", clientBreaches),
             ("records-of-processing.json", await records.ProcessorAsync(clientId, ct)),
-            ("security-measures.json", o.SecurityMeasures),
+            ("security-measures.json", await measures.CurrentAsync(ct)),
             ("sub-processors-and-transfers.json", new { note = "From the configured transfers until a sub-processor register exists.", transfers = o.Transfers }),
             ("staff-with-access.json", new { note = "From configuration until staff roles and access grants exist.", staff = o.StaffWithAccess }),
             ("access-grants.json", new { note = "No access-grant register exists in this version: none to report.", grants = Array.Empty<object>() }),

@@ -5,6 +5,7 @@ using Steward.Data;
 using Steward.Dpo;
 using Steward.Inspections;
 using Steward.Instructions;
+using Steward.Measures;
 
 namespace Steward.Records;
 
@@ -12,7 +13,7 @@ namespace Steward.Records;
 /// Reports a client can take at any time, generated from live data: the DPIA assistance package (P-34, Art. 28(3)(f))
 /// and the report of the measures taken to meet the DPA (P-31).
 /// </summary>
-public sealed class ClientReports(StewardDb db, RecordsOfProcessing records, BreachRegister breaches, Terms terms,
+public sealed class ClientReports(StewardDb db, RecordsOfProcessing records, BreachRegister breaches, Terms terms, MeasureRegister measures,
     IOptions<ProcessorOptions> processor, TimeProvider clock)
 {
     public sealed record Risk(string Source, string Description);
@@ -20,7 +21,7 @@ public sealed class ClientReports(StewardDb db, RecordsOfProcessing records, Bre
         List<RecordsOfProcessing.Transfer> SubProcessorsAndTransfers, List<string> SecurityMeasures, List<Risk> KnownRisks);
     public sealed record AuditSummary(Guid Id, string Kind, string AuditorFirm, DateTimeOffset RequestedAt, DateTimeOffset PeriodFrom, DateTimeOffset PeriodTo);
     public sealed record OpenFinding(string Kind, Guid Id, string Summary, DateTimeOffset Since);
-    public sealed record MeasuresReport(DateTimeOffset GeneratedAt, List<string> SecurityMeasures, List<RecordsOfProcessing.Transfer> SubProcessorsAndLocations,
+    public sealed record MeasuresReport(DateTimeOffset GeneratedAt, List<MeasureRegister.View> SecurityMeasures, List<RecordsOfProcessing.Transfer> SubProcessorsAndLocations,
         DpaTerms.Effective Terms, List<AuditSummary> Audits, List<OpenFinding> OpenFindings);
 
     public async Task<DpiaPackage> DpiaAsync(Guid clientId, CancellationToken ct)
@@ -45,7 +46,7 @@ public sealed class ClientReports(StewardDb db, RecordsOfProcessing records, Bre
             .Select(f => new OpenFinding("instruction-flag", f.Id, f.Reason, f.FlaggedAt)).ToListAsync(ct);
         findings.AddRange((await breaches.ForClientAsync(clientId, ct)).Where(b => b.Status is Breach.Confirmed or Breach.Contained)
             .Select(b => new OpenFinding("breach", b.Id, b.Nature, b.AwareAt ?? b.DetectedAt)));
-        return new MeasuresReport(clock.GetUtcNow(), o.SecurityMeasures, o.Transfers.Select(t => new RecordsOfProcessing.Transfer(t.Recipient, t.Country, t.Safeguard)).ToList(),
+        return new MeasuresReport(clock.GetUtcNow(), await measures.CurrentAsync(ct), o.Transfers.Select(t => new RecordsOfProcessing.Transfer(t.Recipient, t.Country, t.Safeguard)).ToList(),
             await terms.ForAsync(db, clientId, ct), audits, findings);
     }
 }

@@ -10,6 +10,7 @@ using Steward.Data;
 using Steward.Dpo;
 using Steward.Http;
 using Steward.Instructions;
+using Steward.Measures;
 
 namespace Steward.Records;
 
@@ -18,7 +19,7 @@ namespace Steward.Records;
 /// processor record of Art. 30(2) and the controller record of Art. 30(1) for the clients' own account data. Each
 /// generation that differs from the last is kept as a new version.
 /// </summary>
-public sealed class RecordsOfProcessing(StewardDb db, PurposeGate gate, AuditLog audit, IOptions<ProcessorOptions> options, TimeProvider clock)
+public sealed class RecordsOfProcessing(StewardDb db, PurposeGate gate, MeasureRegister measures, AuditLog audit, IOptions<ProcessorOptions> options, TimeProvider clock)
 {
     public sealed record Party(string Name, string? Address, string? Email, string? DataProtectionOfficer);
     public sealed record Category(string Purpose, string Description, string Source, string[] Operations);
@@ -49,7 +50,7 @@ public sealed class RecordsOfProcessing(StewardDb db, PurposeGate gate, AuditLog
                 purposes.Select(p => new Category(p.Code, p.Description, p.Source, Instructions.Purposes.Find(p.Code)?.Operations ?? Instructions.Purposes.AllOperations)).ToList()));
         }
         return new ProcessorRecord(new Party(o.Name, o.Address, o.Email, o.DpoContact), controllers,
-            o.Transfers.Select(t => new Transfer(t.Recipient, t.Country, t.Safeguard)).ToList(), o.SecurityMeasures);
+            o.Transfers.Select(t => new Transfer(t.Recipient, t.Country, t.Safeguard)).ToList(), await measures.DescriptionAsync(ct));
     }
 
     public async Task<ControllerRecord> ControllerAsync(CancellationToken ct)
@@ -62,7 +63,7 @@ public sealed class RecordsOfProcessing(StewardDb db, PurposeGate gate, AuditLog
             ["the processor's staff with access", .. o.Transfers.Select(t => t.Recipient)],
             o.Transfers.Select(t => new Transfer(t.Recipient, t.Country, t.Safeguard)).ToList(),
             ["account data: for the life of the account, then per retention.postTerminationDays", "access-log IP addresses: six months (G-47)"],
-            o.SecurityMeasures, await db.ClientUsers.IgnoreQueryFilters().CountAsync(ct));
+            await measures.DescriptionAsync(ct), await db.ClientUsers.IgnoreQueryFilters().CountAsync(ct));
     }
 
     /// <summary>Generates the record, keeps it as a new version if it changed, and returns the current version.</summary>

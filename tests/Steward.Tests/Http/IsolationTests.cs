@@ -34,6 +34,8 @@ public sealed class IsolationTests
             // refused by the tenant gate before any lookup: any id will do
             ["breachId"] = Guid.NewGuid().ToString(),
             ["inspectionId"] = Guid.NewGuid().ToString(),
+            ["document"] = "dpa",
+            ["version"] = "2026-11-01",
         };
 
         var routes = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
