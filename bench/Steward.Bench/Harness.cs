@@ -7,6 +7,11 @@ namespace Steward.Bench;
 internal sealed record Settings(bool Quick, int Runs, TimeSpan Warmup, TimeSpan Duration, int LookupContacts,
     int WriteConcurrency, int ReadConcurrency)
 {
+    /// <summary>The figures asked for with --only; null for all.</summary>
+    public IReadOnlySet<string>? Only { get; init; }
+
+    public bool Includes(string figure) => Only is null || Only.Contains(figure);
+
     // the warm-up is long enough for tiered JIT to finish on 2 cores: shorter, the first run was the slowest for
     // every variant, as background compilation took a core from whichever ran next
     public static Settings For(bool quick) => quick

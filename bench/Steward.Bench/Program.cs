@@ -4,13 +4,17 @@ using System.Runtime.InteropServices;
 using Steward.Bench;
 
 // Steward's hot paths against the raw limits measured in the same run (docs: PERFORMANCE.md).
-// dotnet run -c Release --project bench/Steward.Bench -- [--quick]
-if (args.Any(a => a != "--quick"))
+// dotnet run -c Release --project bench/Steward.Bench -- [--quick] [--only FIGURE,…] [--engine sqlite|postgres]
+// (--only and --engine narrow a run while profiling one path; a report for the record runs everything)
+var only = Option("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+var engineOnly = Option("--engine");
+if (args.Any(a => a.StartsWith("--", StringComparison.Ordinal) && a is not ("--quick" or "--only" or "--engine"))
+    || engineOnly is not (null or "sqlite" or "postgres"))
 {
-    Console.Error.WriteLine("usage: Steward.Bench [--quick]");
+    Console.Error.WriteLine("usage: Steward.Bench [--quick] [--only FIGURE,…] [--engine sqlite|postgres]");
     return 2;
 }
-var settings = Settings.For(quick: args.Contains("--quick"));
+var settings = Settings.For(quick: args.Contains("--quick")) with { Only = only };
 using var cancel = new CancellationTokenSource();
 // Ctrl+C or SIGTERM stop cleanly, so that the throwaway PostgreSQL and the temp directories go too
 Console.CancelKeyPress += (_, e) =>
@@ -32,9 +36,9 @@ Log.Progress($"{(settings.Quick ? "quick" : "full")} run: {settings.Runs} runs o
 
 try
 {
-    figures.AddRange(await RunEngineAsync(EngineKind.Sqlite, null));
+    if (engineOnly is null or "sqlite") figures.AddRange(await RunEngineAsync(EngineKind.Sqlite, null));
 
-    var (server, problem) = await PostgresServer.TryStartAsync(ct);
+    var (server, problem) = engineOnly is null or "postgres" ? await PostgresServer.TryStartAsync(ct) : (null, "not asked for");
     if (server is null)
     {
         Console.WriteLine($"PostgreSQL could not be started ({problem}): its figures are skipped, SQLite only.");
@@ -61,9 +65,17 @@ async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgre
 {
     await using var engine = await BenchEngine.StartAsync(kind, postgres, ct);
     // lookups first, so that the table holds exactly the N contacts they are measured against
-    var lookup = await LookupFigures.RunAsync(engine, settings, ct);
-    var writes = await CreateFigures.RunAsync(engine, settings, notes, ct);
-    return [writes[0], lookup, writes[1]];
+    var result = new List<Figure>();
+    if (settings.Includes("lookup-email")) result.Add(await LookupFigures.RunAsync(engine, settings, ct));
+    if (settings.Includes("contact-create") || settings.Includes("price-of-privacy"))
+        result.AddRange(await CreateFigures.RunAsync(engine, settings, notes, ct));
+    return result;
+}
+
+string? Option(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }
 
 /// <summary>The RATIO lines for tools, then a table for people.</summary>

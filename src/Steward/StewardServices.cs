@@ -110,14 +110,14 @@ public static class StewardServices
         var provider = configuration.GetValue("Steward:Database:Provider", DatabaseProvider.Sqlite);
         if (provider == DatabaseProvider.Postgres)
         {
-            services.AddDbContext<PostgresStewardDb>((sp, o) => o.UseNpgsql(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataConnectionString));
-            services.AddScoped<StewardDb>(sp => sp.GetRequiredService<PostgresStewardDb>());
+            services.AddPooledDbContextFactory<PostgresStewardDb>((sp, o) => o.UseNpgsql(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataConnectionString));
+            services.AddScoped<StewardDb>(sp => StewardDb.Lease(sp.GetRequiredService<IDbContextFactory<PostgresStewardDb>>()));
         }
         else
         {
-            services.AddDbContext<SqliteStewardDb>((sp, o) => o.UseSqlite(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataConnectionString)
+            services.AddPooledDbContextFactory<SqliteStewardDb>((sp, o) => o.UseSqlite(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataConnectionString)
                 .AddInterceptors(SqlitePragmas.Instance));
-            services.AddScoped<StewardDb>(sp => sp.GetRequiredService<SqliteStewardDb>());
+            services.AddScoped<StewardDb>(sp => StewardDb.Lease(sp.GetRequiredService<IDbContextFactory<SqliteStewardDb>>()));
         }
 
         services.AddSingleton<KeyEncryptionKey>();

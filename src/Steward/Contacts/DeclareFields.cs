@@ -13,8 +13,16 @@ public sealed partial class DeclareFields(StewardDb db, AuditLog audit, TimeProv
     public sealed record FieldInput(string? Name, string? Type, bool? Required);
     public sealed record FieldView(string Name, string Type, bool Required);
 
-    public static async Task<Dictionary<string, CustomField>> DeclaredAsync(StewardDb db, CancellationToken ct) =>
-        await db.CustomFields.AsNoTracking().ToDictionaryAsync(f => f.Name, StringComparer.Ordinal, ct);
+    public static async Task<Dictionary<string, CustomField>> DeclaredAsync(StewardDb db, CancellationToken ct)
+    {
+        var declared = new Dictionary<string, CustomField>(StringComparer.Ordinal);
+        await foreach (var field in Declared.For(db)(db).WithCancellation(ct)) declared[field.Name] = field;
+        return declared;
+    }
+
+    // read on every contact write
+    private static readonly CompiledQuery<Func<StewardDb, IAsyncEnumerable<CustomField>>> Declared =
+        new(() => EF.CompileAsyncQuery((StewardDb db) => db.CustomFields.AsNoTracking()));
 
     /// <summary>Replaces the declaration. A field removed here keeps its stored values until they are rectified or erased.</summary>
     public async Task<Result<List<FieldView>>> HandleAsync(Guid clientId, JsonElement body, CancellationToken ct)

@@ -31,6 +31,8 @@ public sealed class ReadContacts(StewardDb db, KeyVault vault, BlindIndex index,
         var size = limit ?? 50;
         if (size is < 1 or > MaxPageSize) return Errors.Invalid("limit", $"From 1 to {MaxPageSize}.");
         IQueryable<Contact> query = db.Contacts.AsNoTracking();
+        if (email is not null && phone is null && cursor is null)
+            return await PageAsync(clientId, await ByEmail.For(db)(db, (await index.EmailAsync(clientId, email, ct))!, size + 1).ToListAsync(ct), size, ct);
         if (email is not null)
         {
             var mac = await index.EmailAsync(clientId, email, ct);
@@ -47,7 +49,16 @@ public sealed class ReadContacts(StewardDb db, KeyVault vault, BlindIndex index,
             if (!Cursor.TryRead(cursor, out var after)) return Errors.Invalid("cursor", "Not a cursor this API gave.");
             query = query.Where(c => c.Id.CompareTo(after) > 0);
         }
-        var contacts = await query.OrderBy(c => c.Id).Take(size + 1).ToListAsync(ct);
+        return await PageAsync(clientId, await query.OrderBy(c => c.Id).Take(size + 1).ToListAsync(ct), size, ct);
+    }
+
+    /// <summary>Finding a subject by email is the hot read (P-02, PERFORMANCE.md lookup-email).</summary>
+    private static readonly CompiledQuery<Func<StewardDb, byte[], int, IAsyncEnumerable<Contact>>> ByEmail = new(() => EF.CompileAsyncQuery(
+        (StewardDb db, byte[] mac, int take) => db.Contacts.AsNoTracking().Where(c => c.EmailIndex == mac).OrderBy(c => c.Id).Take(take)));
+
+    /// <summary>Opens a page of contacts (one more than asked, to tell whether more follow) with their keys.</summary>
+    private async Task<Result<Page>> PageAsync(Guid clientId, List<Contact> contacts, int size, CancellationToken ct)
+    {
         var more = contacts.Count > size;
         if (more) contacts.RemoveAt(size);
         var keys = await vault.OpenManyAsync(clientId, contacts.Select(c => c.Id).ToList(), ct);

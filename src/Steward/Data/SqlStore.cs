@@ -21,7 +21,9 @@ public sealed class SqlStore : IAsyncDisposable
         // WAL with NORMAL survives a crash of the process; FULL also survives power loss, for stores whose
         // every commit is an erasure that must never come undone.
         _pragmas = $"PRAGMA busy_timeout=30000; PRAGMA synchronous={(durableCommits ? "FULL" : "NORMAL")};";
-        if (provider == DatabaseProvider.Postgres) _postgres = NpgsqlDataSource.Create(connectionString);
+        // the same few statements run on every call: prepared once per physical connection, not parsed each time
+        if (provider == DatabaseProvider.Postgres)
+            _postgres = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 32 }.ConnectionString);
     }
 
     public DatabaseProvider Provider { get; }
@@ -36,9 +38,7 @@ public sealed class SqlStore : IAsyncDisposable
         if (_postgres is not null) return await _postgres.OpenConnectionAsync(ct);
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(ct);
-        await using var pragma = connection.CreateCommand();
-        pragma.CommandText = _pragmas;
-        await pragma.ExecuteNonQueryAsync(ct);
+        SqlitePragmas.ApplyOnce(connection, _pragmas);
         return connection;
     }
 

@@ -1,5 +1,8 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using SQLitePCL;
 
 namespace Steward.Data;
 
@@ -9,17 +12,27 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
     public static readonly SqlitePragmas Instance = new();
     private const string Pragmas = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
 
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    // the native connections already set: a pooled connection keeps its settings, so each is set once, not per open
+    private static readonly ConditionalWeakTable<sqlite3, object> Applied = [];
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) =>
+        ApplyOnce((SqliteConnection)connection, Pragmas);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = Pragmas;
-        command.ExecuteNonQuery();
+        // Microsoft.Data.Sqlite runs every command synchronously: an async call would only add a state machine
+        ApplyOnce((SqliteConnection)connection, Pragmas);
+        return Task.CompletedTask;
     }
 
-    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    /// <summary>Runs the PRAGMAs on an open connection, unless its native connection (kept by the pool) already ran them.</summary>
+    public static void ApplyOnce(SqliteConnection connection, string pragmas)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = Pragmas;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var handle = connection.Handle!;
+        if (Applied.TryGetValue(handle, out _)) return;
+        using var command = connection.CreateCommand();
+        command.CommandText = pragmas;
+        command.ExecuteNonQuery();
+        Applied.TryAdd(handle, Instance);
     }
 }

@@ -30,6 +30,17 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     /// <summary>The client whose rows this unit of work may see. Set once the caller is authorised for it.</summary>
     public Guid? TenantId { get; set; }
 
+    /// <summary>
+    /// A context for one scope from the pool (a new one costs more than many queries), as new: the pool resets
+    /// EF Core's state, and the tenant is cleared here so that no unit of work inherits another's.
+    /// </summary>
+    public static StewardDb Lease<T>(IDbContextFactory<T> pool) where T : StewardDb
+    {
+        var db = pool.CreateDbContext();
+        db.TenantId = null;
+        return db;
+    }
+
     public DbSet<Client> Clients => Set<Client>();
     public DbSet<ClientUser> ClientUsers => Set<ClientUser>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
