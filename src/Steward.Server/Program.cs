@@ -4,6 +4,7 @@ using Scalar.AspNetCore;
 using Steward;
 using Steward.Audit;
 using Steward.Http;
+using Steward.Server.Console;
 
 var builder = WebApplication.CreateBuilder(args);
 var maxBody = builder.Configuration.GetValue("Steward:MaxRequestBodyBytes", 1_048_576L);
@@ -12,7 +13,7 @@ builder.WebHost.ConfigureKestrel(k =>
     k.AddServerHeader = false;
     k.Limits.MaxRequestBodySize = maxBody; // also bounds chunked bodies, whose size is known only as they arrive
 });
-builder.Services.AddSteward(builder.Configuration).AddStewardHttp();
+builder.Services.AddSteward(builder.Configuration).AddStewardHttp().AddConsole();
 // scheduled work; tests switch it off and run each job's use case by hand with a fake clock
 if (builder.Configuration.GetValue("Steward:Jobs:Enabled", true))
 {
@@ -61,6 +62,7 @@ app.Use(async (http, next) =>
     }
     await next(http);
 });
+app.UseStaticFiles();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -70,6 +72,7 @@ app.MapScalarApiReference("/reference", o => o.WithTitle("Steward API"));
 app.MapGet("/", () => Results.Redirect("/reference")).ExcludeFromDescription();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
 app.MapSteward();
+app.MapRazorPages();
 
 app.Run();
 

@@ -286,5 +286,6 @@ public static class StewardServices
         services.AddScoped<DutySchedule>();
         services.AddScoped<CompleteDuty>();
         services.AddScoped<RemindDuties>();
+        services.AddScoped<Desk>();
     }
 }
