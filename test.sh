@@ -101,6 +101,24 @@ if [ -z "${STEWARD_TEST_SMTP_PORT:-}" ] && ! start_maildev; then
   echo "test.sh: maildev could not be started: the SMTP tests will be skipped (not under CI)" >&2
 fi
 
+# real Chromium for the console's browser tests: Debian's package, driven by Playwright (which downloads no browser)
+install_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing chromium"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  [ -x /usr/bin/chromium ]
+}
+if ! install_chromium; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "test.sh: chromium could not be installed; under CI that is a failure" >&2
+    exit 1
+  fi
+  echo "test.sh: no chromium: the browser tests will be skipped (not under CI)" >&2
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
 LOG=$(mktemp /tmp/steward-test.XXXXXX.log)
 set +e
 dotnet test tests/Steward.Tests/Steward.Tests.csproj -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee $LOG

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Scalar.AspNetCore;
 using Steward.Audit;
 using Steward.Http;
+using Steward.Server.Console;
 using Steward.Server.Jobs;
 
 namespace Steward.Server;
@@ -24,7 +25,7 @@ public static class StewardHost
             k.Limits.MaxRequestBodySize = maxBody; // also bounds chunked bodies, whose size is known only as they arrive
         });
         // scheduled work; tests switch it off and run each job's use case by hand with a fake clock
-        builder.Services.AddSteward(builder.Configuration).AddStewardHttp()
+        builder.Services.AddSteward(builder.Configuration).AddStewardHttp().AddConsole()
             .AddStewardJobs(onTimers: builder.Configuration.GetValue("Steward:Jobs:Enabled", true));
         // the client's IP is the connection's, unless the connection comes from a proxy the operator named
         var proxies = (builder.Configuration.GetSection("Steward:KnownProxies").Get<string[]>() ?? []).Select(p =>
@@ -71,6 +72,7 @@ public static class StewardHost
             }
             await next(http);
         });
+        app.UseStaticFiles();
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -80,6 +82,7 @@ public static class StewardHost
         app.MapGet("/", () => Results.Redirect("/reference")).ExcludeFromDescription();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
         app.MapSteward();
+        app.MapRazorPages();
         return app;
     }
 

@@ -322,5 +322,6 @@ public static class StewardServices
         services.AddScoped<ReviewSecurityPolicy>();
         services.AddScoped<RemindMeasureReviews>();
         services.AddScoped<RecordDisclosure>();
+        services.AddScoped<Desk>();
     }
 }

@@ -15,9 +15,9 @@ namespace Steward.Access;
 /// <summary>
 /// Staff authenticate with <c>Authorization: Bearer sts_…</c>. The session is looked up by its hash on every request,
 /// with its person: an ended, expired or idle session, or a disabled person, is refused on the very next request
-/// (P-18, ASVS V7.4.2): nothing about a session is cached.
+/// (P-18, ASVS V7.4.2): nothing about a session is cached. The console reads the same token from its cookie.
 /// </summary>
-public sealed class StaffAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+public class StaffAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
     StewardDb db, AuditContext audit, TimeProvider clock, IOptions<AccessOptions> access) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Staff";
@@ -26,11 +26,17 @@ public sealed class StaffAuthentication(IOptionsMonitor<AuthenticationSchemeOpti
     public const string RoleClaim = "staff_role";
     public const string LeadPmClaim = "lead_pm";
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>The session token this request carries, if any.</summary>
+    protected virtual string? ReadToken()
     {
         var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
-        var token = header["Bearer ".Length..].Trim();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var token = ReadToken();
+        if (token is null) return AuthenticateResult.NoResult();
         if (!token.StartsWith(Credentials.TokenPrefix, StringComparison.Ordinal) || token.Length > 200) return AuthenticateResult.NoResult();
 
         var hash = Credentials.Hash(token);

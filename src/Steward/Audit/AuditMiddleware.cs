@@ -8,14 +8,14 @@ using Steward.Data;
 namespace Steward.Audit;
 
 /// <summary>
-/// Every request to /v1 and /v2 leaves an audit event, refused and failed ones included (G-47, P-22). A use case that
+/// Every request to /v1, /v2 and the console leaves an audit event, refused and failed ones included (G-47, P-22). A use case that
 /// changes data writes its event in its own transaction; for the rest (reads, refusals, failures) this writes one.
 /// </summary>
 public static class AuditMiddleware
 {
     public static IApplicationBuilder UseRequestAudit(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
-        if (!http.Request.Path.StartsWithSegments("/v1") && !http.Request.Path.StartsWithSegments("/v2"))
+        if (!http.Request.Path.StartsWithSegments("/v1") && !http.Request.Path.StartsWithSegments("/v2") && !http.Request.Path.StartsWithSegments("/console"))
         {
             await next(http);
             return;

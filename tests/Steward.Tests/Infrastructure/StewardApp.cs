@@ -37,7 +37,17 @@ public sealed class StewardApp : WebApplicationFactory<Program>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
     public ConcurrentQueue<string> Logs { get; } = new();
 
-    public static async Task<StewardApp> StartAsync(Engine engine, Action<Dictionary<string, string?>>? configure = null)
+    /// <summary>In <see cref="StartListeningAsync"/> mode: the plain HTTP address the test's own HTTP clients use.</summary>
+    public string? BaseUrl { get; private set; }
+    /// <summary>In <see cref="StartListeningAsync"/> mode: the HTTPS address (a throwaway self-signed certificate) a browser
+    /// uses, since the console's cookies are Secure and its antiforgery refuses plain HTTP.</summary>
+    public string? HttpsUrl { get; private set; }
+
+    /// <summary>Steward on real Kestrel sockets on loopback ports: what a browser talks to (TestServer has no socket).</summary>
+    public static Task<StewardApp> StartListeningAsync(Engine engine, Action<Dictionary<string, string?>>? configure = null) =>
+        StartAsync(engine, configure, listen: true);
+
+    public static async Task<StewardApp> StartAsync(Engine engine, Action<Dictionary<string, string?>>? configure = null, bool listen = false)
     {
         var app = new StewardApp(engine);
         app._settings["Steward:DataDirectory"] = app.DataDirectory;
@@ -53,8 +63,35 @@ public sealed class StewardApp : WebApplicationFactory<Program>
             app._settings["ConnectionStrings:Steward"] = app.PostgresConnectionString;
         }
         configure?.Invoke(app._settings);
-        _ = app.Server; // starts the host: migrations, templates, ledger replay
+        if (!listen)
+        {
+            _ = app.Server; // starts the host: migrations, templates, ledger replay
+            return app;
+        }
+        var certificate = SelfSignedCertificate();
+        app.UseKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0);
+            k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(certificate));
+        });
+        app.StartServer();
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+        app.BaseUrl = addresses.First(a => a.StartsWith("http:", StringComparison.Ordinal)).TrimEnd('/');
+        app.HttpsUrl = addresses.First(a => a.StartsWith("https:", StringComparison.Ordinal)).TrimEnd('/');
         return app;
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 SelfSignedCertificate()
+    {
+        using var rsa = RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
+            certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -71,7 +108,11 @@ public sealed class StewardApp : WebApplicationFactory<Program>
 
     public HttpClient Anonymous(string ip = DefaultIp)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var client = CreateClient(new WebApplicationFactoryClientOptions
+        {
+            AllowAutoRedirect = false,
+            BaseAddress = BaseUrl is null ? new Uri("http://localhost") : new Uri(BaseUrl),
+        });
         client.DefaultRequestHeaders.Add("X-Test-Remote-IP", ip);
         client.DefaultRequestHeaders.UserAgent.ParseAdd("StewardTests/1.0");
         return client;

@@ -1,0 +1,41 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Steward.Access;
+using Steward.Breaches;
+using Steward.Data;
+using Steward.Requests;
+using Steward.SubProcessors;
+
+namespace Steward.Dpo;
+
+/// <summary>
+/// The DPO's desk: what needs a decision now, most urgent first. Open subject requests by the days left (every
+/// client's, ids and deadlines only), breach clocks, grants awaiting an approval, sub-processor changes still in their
+/// notice period, and recurring duties that are due. A read over the same queries the API answers from.
+/// </summary>
+public sealed class Desk(StewardDb db, BreachRegister breaches, ListGrants grants, Changes changes, DutySchedule duties,
+    IOptions<RequestOptions> requests, TimeProvider clock)
+{
+    public sealed record RequestDue(Guid Id, Guid ClientId, string Type, string Status, DateOnly DueOn, int DaysLeft, string DueState);
+    public sealed record View(List<RequestDue> Requests, List<BreachRegister.View> Breaches, List<GrantView> Grants,
+        List<Changes.ChangeView> Changes, List<DutySchedule.View> Duties);
+
+    public async Task<View> HandleAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var open = await db.SubjectRequests.IgnoreQueryFilters().AsNoTracking()
+            .Where(r => !SubjectRequest.Closed.Contains(r.Status))
+            .OrderBy(r => r.DueOn).ThenBy(r => r.Id).Take(100)
+            .Select(r => new { r.Id, r.ClientId, r.Type, r.Status, r.DueOn }).ToListAsync(ct);
+        var due = open.Select(r => new RequestDue(r.Id, r.ClientId, r.Type, r.Status, r.DueOn, r.DueOn.DayNumber - today.DayNumber,
+            RequestDeadlines.State(r.DueOn, false, now, requests.Value.DueSoonDays))).ToList();
+        var clocks = (await breaches.ListAsync(false, ct)).Where(b => b.Status != Breach.Closed)
+            .OrderByDescending(b => b.Overdue).ThenBy(b => b.Authority?.DueAt ?? DateTimeOffset.MaxValue).ToList();
+        var pending = (await grants.HandleAsync(null, ct)).Where(g => g.Status == "pending").OrderBy(g => g.RequestedAt).ToList();
+        var noticed = (await changes.ListAsync(ct)).Where(c => c.EffectiveAt > now || c.Objections.Any(o => o.AnsweredAt is null))
+            .OrderBy(c => c.EffectiveAt).ToList();
+        var dueDuties = (await duties.ListAsync(false, ct)).Where(d => d.Overdue).OrderBy(d => d.DueAt).ToList();
+        return new View(due, clocks, pending, noticed, dueDuties);
+    }
+}
