@@ -69,7 +69,8 @@ public static class StewardServices
             .Validate(o => o.AssistBillableThreshold >= 0 && o.DueSoonDays >= 0 && o.CodeLifetimeMinutes > 0 && o.MaxCodeAttempts > 0,
                 "Steward:Requests: thresholds must not be negative.").ValidateOnStart();
         services.AddOptions<MailOptions>().Bind(configuration.GetSection("Steward:Mail"))
-            .Validate(o => o.PollSeconds > 0 && o.MaxAttempts > 0 && o.SmtpPort is > 0 and < 65536, "Steward:Mail: poll, attempts and port must be positive.")
+            .Validate(o => o.PollSeconds > 0 && o.MaxAttempts > 0 && o.LeaseSeconds > 0 && o.SmtpPort is > 0 and < 65536,
+                "Steward:Mail: poll, attempts, lease and port must be positive.")
             .ValidateOnStart();
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection("Steward:Audit"))
             .Validate(o => o.RetentionMonths >= 1, "Steward:Audit:RetentionMonths must be at least 1.").ValidateOnStart();
@@ -232,6 +233,9 @@ public static class StewardServices
             o.AddPolicy(RateLimits.SignUp, http => PerIp(http, http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.SignUpPerMinute));
             o.OnRejected = async (context, ct) =>
             {
+                // the client is told when to come back (RFC 9110 §10.2.3), not left to retry blindly
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                    context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
                 await problems.WriteAsync(new ProblemDetailsContext
                 {

@@ -15,8 +15,6 @@ namespace Steward.Notifications;
 public sealed class DeliverNotifications(StewardDb db, KeyVault vault, MailSender mail, AuditLog audit, AuditContext actor,
     IOptions<MailOptions> options, TimeProvider clock)
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
-
     public sealed record Outcome(int Delivered, int Retrying, int Failed);
 
     public async Task<Outcome> HandleAsync(int max, CancellationToken ct)
@@ -68,7 +66,7 @@ public sealed class DeliverNotifications(StewardDb db, KeyVault vault, MailSende
         foreach (var m in due)
         {
             m.Attempts++;
-            m.NextAttemptAt = now + Lease;
+            m.NextAttemptAt = now + TimeSpan.FromSeconds(options.Value.LeaseSeconds);
         }
         await write.CommitAsync(ct);
         return due.Select(m => m.Id).ToList();

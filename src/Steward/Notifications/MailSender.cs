@@ -22,6 +22,8 @@ public sealed class MailOptions
     public int PollSeconds { get; set; } = 5;
     /// <summary>Attempts before a message is marked failed; the wait doubles from one minute, at most a day.</summary>
     public int MaxAttempts { get; set; } = 10;
+    /// <summary>How long a claimed message is left to its sender before another may send it (a crashed node's claim).</summary>
+    public int LeaseSeconds { get; set; } = 120;
 }
 
 /// <summary>Sends one message: SMTP through MailKit, or an .eml file in the drop folder when no server is set.</summary>

@@ -1,0 +1,169 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Steward.Tests.Infrastructure;
+
+namespace Steward.Tests.Verification;
+
+/// <summary>
+/// A deployment of Steward run as the real server process (src/Steward.Server) on one engine: its data directory,
+/// its database and its key-encryption key outlive the process, which can be killed with SIGKILL and started again.
+/// </summary>
+public sealed class Deployment : IAsyncDisposable
+{
+    private readonly string _database = "steward_crash_" + Guid.NewGuid().ToString("N");
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    private Deployment(Engine engine) => Engine = engine;
+
+    public Engine Engine { get; }
+    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("steward-crash-").FullName;
+    public string Kek { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    public string? Postgres { get; private set; }
+    public string MailDrop => Path.Combine(DataDirectory, "mail");
+    public Uri? Address { get; private set; }
+    public int Kills { get; private set; }
+
+    public static async Task<Deployment> CreateAsync(Engine engine)
+    {
+        var deployment = new Deployment(engine);
+        if (engine == Engine.Postgres) deployment.Postgres = await Engines.CreateDatabaseAsync(deployment._database);
+        return deployment;
+    }
+
+    /// <summary>Starts the server and waits until it answers /readyz (migrations applied, the ledger replayed).</summary>
+    public async Task StartAsync()
+    {
+        var port = FreePort();
+        Address = new Uri($"http://127.0.0.1:{port}");
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Steward.Server.dll")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = DataDirectory,
+        };
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = Address.ToString(),
+            ["Urls"] = Address.ToString(),
+            ["Steward__DataDirectory"] = DataDirectory,
+            ["Steward__Keys__KeyEncryptionKey"] = Kek,
+            ["Steward__Mail__DropDirectory"] = MailDrop,
+            ["Steward__Mail__PollSeconds"] = "1",
+            ["Steward__Mail__LeaseSeconds"] = "2", // a killed node's claim on a message runs out quickly
+            ["Steward__RateLimits__PublicPerMinute"] = "100000",
+            ["Steward__RateLimits__SignUpPerMinute"] = "100000",
+            ["Steward__Database__Provider"] = Engine == Engine.Postgres ? "Postgres" : "Sqlite",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        if (Postgres is not null) environment["ConnectionStrings__Steward"] = Postgres;
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            if (_process.HasExited) throw new InvalidOperationException("The server exited at start:\n" + Output);
+            try
+            {
+                if ((await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("The server did not become ready:\n" + Output);
+    }
+
+    /// <summary>kill -9: no shutdown, no flush, no finally blocks.</summary>
+    public void Kill()
+    {
+        _process!.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+        Kills++;
+    }
+
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    public HttpClient Client(string? apiKey = null)
+    {
+        var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(100) };
+        if (apiKey is not null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return http;
+    }
+
+    /// <summary>A new client, signed up over HTTP as a customer would; its API key.</summary>
+    public async Task<(Guid ClientId, string ApiKey)> SignUpAsync()
+    {
+        using var http = Client();
+        var agreements = await http.GetFromJsonAsync<JsonElement>("/v1/agreements");
+        var response = await http.PostAsJsonAsync("/v1/signup", new
+        {
+            name = "Crash client",
+            ownerName = "Owner Person",
+            ownerEmail = $"owner-{Guid.NewGuid():N}@client.example",
+            ownerPassword = "a long enough password",
+            acceptances = agreements.EnumerateArray().Select(a => new { document = a.GetProperty("document").GetString(), version = a.GetProperty("version").GetString(), accepted = true }),
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await response.JsonAsync();
+        return (body.GetProperty("clientId").GetGuid(), body.GetProperty("apiKey").GetString()!);
+    }
+
+    /// <summary>One number from the data database, read directly (the server may be down).</summary>
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using DbConnection connection = Engine == Engine.Postgres ? new NpgsqlConnection(Postgres)
+            : new SqliteConnection($"Data Source={Path.Combine(DataDirectory, "steward.db")};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The real CLI against this deployment's stores.</summary>
+    public async Task<(int Exit, string Output)> CliAsync(params string[] command)
+    {
+        var args = new List<string> { Path.Combine(AppContext.BaseDirectory, "Steward.Cli.dll") };
+        args.AddRange(command);
+        args.AddRange(["--data-dir", DataDirectory]);
+        if (Postgres is not null) args.AddRange(["--provider", "Postgres", "--connection", Postgres]);
+        var start = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["Steward__Keys__KeyEncryptionKey"] = Kek;
+        start.Environment.Remove("Steward__Database__Provider");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, (await output + await errors).Trim());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false }) Kill();
+        _process?.Dispose();
+        if (Postgres is not null) await Engines.DropDatabaseAsync(_database);
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
