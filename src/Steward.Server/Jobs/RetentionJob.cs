@@ -9,7 +9,7 @@ namespace Steward.Server.Jobs;
 public sealed class RetentionJob(IServiceScopeFactory scopes, TimeProvider clock, ILogger<RetentionJob> log)
     : PeriodicJob(scopes, clock, log, TimeSpan.FromHours(1), runAtStart: true)
 {
-    protected override string Name => "Retention (client purges, trash)";
+    public override string Name => "Retention (client purges, trash)";
 
     protected override async Task TickAsync(CancellationToken ct)
     {

@@ -27,9 +27,9 @@ public sealed class ClientAccess : AuthorizationHandler<ClientAccess>, IAuthoriz
         {
             if (clientId != caller.ClientId) return;
             // the client's own credential: its role or its key's scopes must allow this route (403, with why)
-            if (ClientRoles.Refusal(http, caller) is { } refusal)
+            if (ClientRoles.Refusal(http, caller) is { } roleRefusal)
             {
-                http.Items[StaffClientAccess.RefusalItem] = refusal;
+                http.Items[StaffClientAccess.RefusalItem] = roleRefusal;
                 return;
             }
         }

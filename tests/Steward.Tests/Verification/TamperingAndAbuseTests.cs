@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Steward.Audit;
+using Steward.Data;
+using Steward.Requests;
+using Steward.Tests.Infrastructure;
+
+namespace Steward.Tests.Verification;
+
+/// <summary>
+/// ASVS V7.3.3 / V16.4.2 (the audit trail cannot be changed unseen), V2.2.1 / V6.3.1 and API2 / API4 (brute force
+/// and bursts), V3.5 / V11.5 (forged or replayed tokens), and CSV formula injection in exports.
+/// </summary>
+public sealed class TamperingAndAbuseTests
+{
+    /// <summary>
+    /// Random single tamperings — a changed field, a deleted event, a forged event inserted, two events swapped —
+    /// each made inside a transaction that is rolled back: verification names exactly the first bad event.
+    /// </summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task V7_3_3_every_change_deletion_insertion_or_reordering_of_an_audit_event_is_detected_at_the_first_bad_event(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        for (var i = 0; i < 12; i++) await tenant.CreateContactAsync(new { email = $"t{i}@example.com", firstName = "T" + i });
+        for (var i = 0; i < 12; i++) await tenant.Http.GetAsync(tenant.Base + "/contacts?limit=1");
+        var events = await app.WithDbAsync((db, _) => db.AuditEvents.CountAsync());
+
+        // the database itself refuses to change or remove an event
+        foreach (var sql in new[] { """UPDATE "AuditEvents" SET "Action" = 'x' WHERE "Seq" = 3""", """DELETE FROM "AuditEvents" WHERE "Seq" = 3""" })
+            Assert.NotNull(await Record.ExceptionAsync(() => app.WithDbAsync((db, _) => db.Database.ExecuteSqlRawAsync(sql))));
+
+        var drop = engine == Engine.Sqlite
+            ? "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;"
+            : """DROP TRIGGER audit_events_append_only ON "AuditEvents";""";
+        var random = new Random(20261123);
+        var columns = new[] { ("Action", "'GetClient'"), ("ActorId", "'someone-else'"), ("ResourceId", "'other'"), ("Outcome", "'refused'"), ("Status", "418"),
+            ("Reason", "'hidden'"), ("CorrelationId", "'c'"), ("Hash", engine == Engine.Sqlite ? "X'00'" : "'\\x00'::bytea"), ("PrevHash", engine == Engine.Sqlite ? "X'01'" : "'\\x01'::bytea") };
+        int tried = 0, detected = 0;
+        var missed = new List<string>();
+        for (var round = 0; round < 40; round++)
+        {
+            var seq = random.Next(2, (int)events);
+            var (what, sql, firstBad) = (round % 4) switch
+            {
+                0 => columns[random.Next(columns.Length)] is var (column, value)
+                    ? ($"{column} of event {seq} changed", $"""UPDATE "AuditEvents" SET "{column}" = {value} WHERE "Seq" = {seq}""", (long)seq) : default,
+                1 => ($"event {seq} deleted", $"""DELETE FROM "AuditEvents" WHERE "Seq" = {seq}""", seq),
+                // a forged event put in the middle: the later ones moved up by one
+                2 => ($"a forged event inserted at {seq}", $"""
+                    UPDATE "AuditEvents" SET "Seq" = -"Seq" WHERE "Seq" >= {seq};
+                    UPDATE "AuditEvents" SET "Seq" = -"Seq" + 1 WHERE "Seq" < 0;
+                    INSERT INTO "AuditEvents" ("Seq", "At", "ActorType", "Action", "Outcome", "Status", "PrevHash", "Hash")
+                    SELECT {seq}, "At", "ActorType", 'EraseContact', 'ok', 200, "PrevHash", "Hash" FROM "AuditEvents" WHERE "Seq" = {seq + 1};
+                    """, seq),
+                _ => ($"events {seq} and {seq + 1} swapped", $"""
+                    UPDATE "AuditEvents" SET "Seq" = -1 WHERE "Seq" = {seq};
+                    UPDATE "AuditEvents" SET "Seq" = {seq} WHERE "Seq" = {seq + 1};
+                    UPDATE "AuditEvents" SET "Seq" = {seq + 1} WHERE "Seq" = -1;
+                    """, seq),
+            };
+            var report = await app.WithDbAsync(async (db, _) =>
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync();
+                await db.Database.ExecuteSqlRawAsync(drop + sql);
+                var result = await new VerifyAuditChain(db).HandleAsync(CancellationToken.None);
+                await transaction.RollbackAsync();
+                return result;
+            });
+            tried++;
+            if (!report.Intact && report.FirstBadSeq == firstBad) detected++;
+            else missed.Add($"{what}: verify said intact={report.Intact}, first bad {report.FirstBadSeq}");
+        }
+        // everything rolled back: the real chain is intact, as the CLI sees it
+        var (exit, output, _) = await app.RunCliAsync("audit", "verify");
+        TestContext.Current.SendDiagnosticMessage($"tampering ({engine}): {tried} tamperings of a {events}-event chain, {detected} detected at the first bad event; {missed.Count} missed");
+        Assert.Empty(missed);
+        Assert.True(exit == 0, output);
+    }
+
+    /// <summary>
+    /// A burst of wrong passwords against one account from 60 addresses at once: no more failures are evaluated
+    /// than the lockout allows (no race lets extra guesses through), and the right password is refused while locked.
+    /// </summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task V2_2_1_a_burst_of_sign_in_guesses_from_many_addresses_is_cut_off_by_the_lockout(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine, s => s["Steward:Access:PasswordIterations"] = "1000");
+        var (_, dpo) = await app.SetUpGovernanceAsync();
+        var guesses = await Task.WhenAll(Enumerable.Range(0, 120).Select(i =>
+            app.SignInAsync(dpo.Email, "wrong password " + i, StaffExtensions.Totp(dpo.TotpSecret, app.Clock.GetUtcNow()), ip: $"198.51.100.{i % 60 + 1}")));
+        var evaluated = guesses.Count(g => g.StatusCode == HttpStatusCode.Unauthorized);
+        var locked = guesses.Count(g => g.StatusCode == HttpStatusCode.TooManyRequests);
+        TestContext.Current.SendDiagnosticMessage($"sign-in burst ({engine}): 120 guesses from 60 addresses, {evaluated} evaluated, {locked} refused by the lockout");
+        Assert.Equal(120, evaluated + locked);
+        Assert.InRange(evaluated, 1, 5); // Steward:Access:MaxFailedSignIns
+        app.Clock.Advance(TimeSpan.FromSeconds(30));
+        await (await app.SignInAsync(dpo.Email, dpo.Password, StaffExtensions.Totp(dpo.TotpSecret, app.Clock.GetUtcNow()), ip: "192.0.2.99")).AssertProblemAsync(429);
+    }
+
+    /// <summary>
+    /// Guessing the 8-digit code of a public request, 200 guesses at once from many addresses: at most the allowed
+    /// attempts are evaluated, after which even the right code is refused.
+    /// </summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Art12_6_a_burst_of_code_guesses_on_a_public_request_is_cut_off_after_the_allowed_attempts(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var id = await Steward.Tests.Requests.PublicRequestTests.SubmitAsync(app, tenant, "erasure", "guessed@example.com");
+        var code = await Steward.Tests.Requests.PublicRequestTests.CodeForAsync(app, "guessed@example.com");
+        var guesses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => app.Anonymous($"203.0.113.{i % 100 + 1}")
+            .PostAsJsonAsync($"/v1/public/requests/{id}/verification", new { email = "guessed@example.com", code = (10_000_000 + i * 7 % 89_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture) })));
+        var wrong = guesses.Count(g => g.StatusCode == HttpStatusCode.BadRequest);
+        var ended = guesses.Count(g => g.StatusCode == HttpStatusCode.Gone);
+        var max = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RequestOptions>>().Value.MaxCodeAttempts;
+        TestContext.Current.SendDiagnosticMessage($"code guessing ({engine}): 200 guesses at once, {wrong} evaluated, {ended} refused after the limit of {max}");
+        Assert.Equal(200, wrong + ended + guesses.Count(g => g.StatusCode == HttpStatusCode.OK));
+        Assert.InRange(wrong, 1, max);
+        await (await Steward.Tests.Requests.PublicRequestTests.VerifyAsync(app, id, "guessed@example.com", code)).AssertProblemAsync(410);
+    }
+
+    /// <summary>Bearer tokens and API keys that were forged, altered or signed out are refused; the rate limit says when to retry.</summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task API2_forged_altered_or_signed_out_credentials_are_refused_and_a_rate_limit_says_when_to_retry(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine, s => s["Steward:RateLimits:SignUpPerMinute"] = "3");
+        var tenant = await app.SignUpAsync();
+        var (_, dpo) = await app.SetUpGovernanceAsync();
+        var tried = 0;
+        foreach (var (credential, url) in new[]
+        {
+            (tenant.ApiKey[..^1] + (tenant.ApiKey[^1] == 'a' ? 'b' : 'a'), tenant.Base),
+            (tenant.ApiKey + "x", tenant.Base),
+            ("stw_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), tenant.Base),
+            (dpo.Token[..^2] + "AA", "/v1/staff/me/sessions"),
+            (dpo.Token + "A", "/v1/staff/me/sessions"),
+            ("", tenant.Base),
+        })
+        {
+            var http = app.Anonymous();
+            http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + credential);
+            await (await http.GetAsync(url)).AssertProblemAsync(401);
+            tried++;
+        }
+        // a signed-out session's token, replayed
+        var session = (await (await dpo.Http.GetAsync("/v1/staff/me/sessions")).JsonAsync()).EnumerateArray().First().GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await dpo.Http.DeleteAsync($"/v1/staff/me/sessions/{session}")).StatusCode);
+        await (await dpo.Http.GetAsync("/v1/staff/me/sessions")).AssertProblemAsync(401);
+        tried++;
+
+        // sign-up is limited per address: the refusal says when to come back
+        var limited = await Task.WhenAll(Enumerable.Range(0, 5).Select(async _ => await app.Anonymous("192.0.2.200").PostAsJsonAsync("/v1/signup", await app.SignUpBodyAsync())));
+        var refused = Assert.Single(limited.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).Take(1));
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 429 carries Retry-After");
+        TestContext.Current.SendDiagnosticMessage($"credentials ({engine}): {tried} forged, altered or signed-out credentials refused; rate limit answered 429 with Retry-After {refused.Headers.RetryAfter}");
+    }
+
+    /// <summary>Every formula-like value in a CSV export is neutralised: no cell a spreadsheet would run.</summary>
+    [Fact]
+    public void CSV_no_exported_cell_starts_a_formula_whatever_the_value()
+    {
+        var package = new JsonObject();
+        var i = 0;
+        foreach (var value in Hostile.Strings) package["f" + i++] = value;
+        var csv = AccessPackage.ToCsv(package);
+        using var reader = new CsvHelper.CsvReader(new StringReader(csv), System.Globalization.CultureInfo.InvariantCulture);
+        reader.Read();
+        reader.ReadHeader();
+        var cells = 0;
+        while (reader.Read())
+        {
+            var value = reader.GetField(1)!;
+            Assert.False(value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r', $"a formula cell: {value}");
+            cells++;
+        }
+        Assert.Equal(Hostile.Strings.Length, cells);
+        TestContext.Current.SendDiagnosticMessage($"csv: {Hostile.Strings.Length} hostile values exported, none as a formula");
+    }
+}
