@@ -33,6 +33,8 @@ public static class ClientLifecycle
             null or Active => null,
             Cancelled when AllowedWhileCancelled.Any(a => path.EndsWith(a, StringComparison.OrdinalIgnoreCase)) => null,
             Cancelled => Errors.Conflict("The client is cancelled: its data are kept for storage only. Reactivate, choose return or destruction, or export."),
+            Agreements.AgreementOptions.AwaitingSignature => Errors.Conflict(
+                "The client's data processing agreement is not signed yet: nothing is processed until the processor records the signed copy (G-50)."),
             _ => Errors.Gone("The client's data are erased: nothing can be changed or reactivated."),
         };
     }

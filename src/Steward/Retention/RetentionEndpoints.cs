@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Steward.Team;
 using Steward.Access;
 using Steward.Clients;
 using Steward.Data;
@@ -32,10 +33,9 @@ public static class RetentionEndpoints
         client.MapDelete("/contacts/{contactId:guid}", async (Guid clientId, Guid contactId, DeleteContact delete, CancellationToken ct) =>
                 (await delete.HandleAsync(clientId, contactId, ct)).ToHttp(TypedResults.Ok))
             .WithTags("Contacts").WithName("DeleteContact").WithSummary("Delete a contact: hidden at once, restorable by support within the restore window, then erased");
-        client.MapPost("/contacts/{contactId:guid}/restore", async (Guid clientId, Guid contactId, HttpContext http, RestoreContact restore, CancellationToken ct) =>
-                StaffPrincipal.From(http.User) is null
-                    ? Errors.Forbidden("Only the processor's support restores a deleted contact.").ToProblem()
-                    : (await restore.HandleAsync(clientId, contactId, ct)).ToHttp(TypedResults.Ok))
+        client.MapPost("/contacts/{contactId:guid}/restore", async (Guid clientId, Guid contactId, RestoreContact restore, CancellationToken ct) =>
+                (await restore.HandleAsync(clientId, contactId, ct)).ToHttp(TypedResults.Ok))
+            .WithMetadata(new ClientRoles.StaffOnly("Only the processor's support restores a deleted contact."))
             .WithTags("Contacts").WithName("RestoreContact").WithSummary("Support restores a deleted contact from the trash (G-44)");
         return client;
     }

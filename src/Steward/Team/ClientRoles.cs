@@ -39,6 +39,9 @@ public static class ClientRoles
         [ReadOnly] = [Rights.Read, Rights.AuditLog],
     };
 
+    /// <summary>A route on a client's path that only the processor's staff use for it (restoring from the trash): no client role or key may call it.</summary>
+    public sealed record StaffOnly(string Why);
+
     public static bool RoleMay(string role, string right) => RoleRights.TryGetValue(role, out var rights) && rights.Contains(right);
 
     /// <summary>The scope a key needs for a route: exports need <see cref="Export"/>, the rest goes by the route's area.</summary>
@@ -62,6 +65,7 @@ public static class ClientRoles
     {
         var endpoint = http.GetEndpoint();
         var method = http.Request.Method;
+        if (endpoint?.Metadata.GetMetadata<StaffOnly>() is { } staffOnly) return staffOnly.Why;
         if (caller.Role is { } role)
         {
             var right = StaffClientAccess.RightFor(endpoint, method);

@@ -45,6 +45,11 @@ public static class Described
         ["inspectionId"] = new(Owner.Client, (_, p) => p.InspectionId.ToString()),
         ["breachId"] = new(Owner.Client, (_, p) => p.BreachId.ToString()), // a breach is its affected clients' (and the processor's)
         ["subjectRequestId"] = new(Owner.Client, (_, p) => p.OpenDsrId),
+        ["userId"] = new(Owner.Client, (_, p) => p.UserId.ToString()),
+        ["keyId"] = new(Owner.Client, (_, p) => p.KeyId.ToString()),
+        ["credentialId"] = new(Owner.Processor, (_, _) => Guid.NewGuid().ToString()),
+        ["policyId"] = new(Owner.Processor, (_, _) => Guid.NewGuid().ToString()), // a client's uploaded policy, reviewed on the processor's desk
+        ["key"] = new(Owner.Value, (_, _) => "encryption-at-rest"), // a measure of the register
         ["sessionId"] = new(Owner.Staff, (w, p) => (p == w.B ? w.OtherStaffSession : Guid.NewGuid()).ToString()),
         ["changeId"] = new(Owner.Processor, (_, _) => Guid.NewGuid().ToString()),
         ["staffId"] = new(Owner.Processor, (_, _) => Guid.NewGuid().ToString()),
@@ -95,6 +100,12 @@ public static class Described
         ["POST /v1/staff/setup"] = Open.Secret("the one-time setup link"),
         ["POST /v1/staff/invitations/accept"] = Open.Secret("the invitation token"),
         ["POST /v1/staff/sessions"] = Open.Secret("password and TOTP code"),
+        ["POST /v1/client-users/sessions"] = Open.Secret("password (and TOTP code once enrolled)"),
+        ["POST /v1/client-users/invitations/accept"] = Open.Secret("the invitation token"),
+        ["GET /.well-known/security.txt"] = Open.Published("how to report a vulnerability"),
+        ["GET /v1/security/policy"] = Open.Published("the vulnerability disclosure policy"),
+        ["POST /v1/security/reports"] = Open.Published("a researcher reports; the report is sealed and nothing is read back"),
+        ["GET /v1/security/reports/{id}"] = Open.Secret("the report's unguessable tracking id"),
     };
 
     /// <summary>A body the generator cannot derive from the route's declared type, by "METHOD /template".</summary>

@@ -14,7 +14,8 @@ using Steward.Clients;
 
 namespace Steward.Tests.Verification;
 
-public enum Guard { Client, Staff, OpenDsr, Open }
+/// <summary>Who may call a route: a client's credential, staff by permission, a client's system over OpenDSR, a signed-in client user on their own account only, anyone.</summary>
+public enum Guard { Client, Staff, OpenDsr, ClientUser, Open }
 
 /// <summary>A query string or header parameter of a route's handler.</summary>
 public sealed record Input(string Name, Type Type, bool Header);
@@ -51,12 +52,15 @@ public static class Routes
         var routes = new List<Route>();
         foreach (var endpoint in services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
         {
+            // the console's pages: a browser's cookie and antiforgery surface, driven in Chromium by tests/Steward.Tests/Console
+            if (endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor>() is not null) continue;
             var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"];
             var policy = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).LastOrDefault(p => p is not null);
             var open = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null || !endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Any();
             var guard = open ? Guard.Open
                 : policy == Policies.ClientApi ? Guard.Client
                 : policy == Steward.OpenDsr.OpenDsrEndpoints.Policy ? Guard.OpenDsr
+                : policy == Steward.Team.TeamEndpoints.Policy ? Guard.ClientUser
                 : Permissions.All.Contains(policy) ? Guard.Staff
                 : throw new InvalidOperationException(Described.UnknownGuard(endpoint.RoutePattern.RawText!, policy));
             var pathParameters = endpoint.RoutePattern.Parameters.Select(p => p.Name).ToList();

@@ -13,7 +13,7 @@ namespace Steward.Tests.Verification;
 public sealed class TenantIsolationTests
 {
     [Theory, ClassData(typeof(Engines))]
-    public async Task API1_no_route_lets_a_caller_reach_another_clients_objects(Engine engine)
+    public async Task P02_API1_no_route_lets_a_caller_reach_another_clients_objects(Engine engine)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         await using var app = await World.StartAppAsync(engine);
@@ -71,6 +71,12 @@ public sealed class TenantIsolationTests
                         await ExpectRefused(staff.Role, staff.Http, route, path, bodyForB, [403]);
                     if (route.PathParameters.Any(p => Described.Parameters[p].Owner == Owner.Staff))
                         await ExpectRefused("another staff member", world.Developer.Http, route, path, bodyForB, [404]);
+                    break;
+                case Guard.ClientUser:
+                    // the signed-in person's own account (/client-users/me): no id in the path, so nothing of B's to name
+                    await ExpectRefused("client A's key", world.A.Tenant.Http, route, PathOf(world.B, world.B), bodyForB, [401]);
+                    await ExpectRefused("staff", world.Dpo.Http, route, PathOf(world.B, world.B), bodyForB, [401]);
+                    await ExpectRefused("nobody", app.Anonymous(), route, PathOf(world.B, world.B), bodyForB, [401]);
                     break;
                 case Guard.OpenDsr:
                     await ExpectRefused("nobody", app.Anonymous(), route, PathOf(world.B, world.B), bodyForB, [401]);

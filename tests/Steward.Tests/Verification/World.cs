@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using System.Net.Http.Json;
 using Steward.Access;
@@ -8,7 +9,7 @@ namespace Steward.Tests.Verification;
 
 /// <summary>One client's objects, each a real row the routes can be pointed at.</summary>
 public sealed record Party(StewardApp.Tenant Tenant, Guid ContactId, Guid WidgetId, Guid RequestId, Guid PublicRequestId, Guid InspectionId,
-    Guid BreachId, string OpenDsrId, string[] Secrets)
+    Guid BreachId, string OpenDsrId, string[] Secrets, Guid UserId, Guid KeyId)
 {
     public Guid ClientId => Tenant.ClientId;
 }
@@ -92,6 +93,9 @@ public sealed class World
         Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
         return new Party(tenant, contact, widget, request, publicRequest, (await inspection.JsonAsync()).GetProperty("id").GetGuid(),
             (await breach.JsonAsync()).GetProperty("id").GetGuid(), openDsr,
-            [email, first, "Lastname" + unique, phone, "Company" + unique, tenant.ApiKey, $"Client {name} {unique}", "Audit " + unique, "Lost laptop " + unique]);
+            [email, first, "Lastname" + unique, phone, "Company" + unique, tenant.ApiKey, $"Client {name} {unique}", "Audit " + unique, "Lost laptop " + unique],
+            // the owner made at sign-up and its key: the team's own rows
+            await app.WithDbAsync((db, _) => db.ClientUsers.Select(u => u.Id).FirstAsync(), tenant.ClientId),
+            await app.WithDbAsync((db, _) => db.ApiKeys.Select(k => k.Id).FirstAsync(), tenant.ClientId));
     }
 }
