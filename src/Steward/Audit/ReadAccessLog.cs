@@ -18,6 +18,8 @@ public sealed class ReadAccessLog(StewardDb db)
     {
         if (limit is < 1 or > 1000) return Errors.Invalid("limit", "Between 1 and 1000.");
         if (from > to) return Errors.Invalid("from", "The period starts after it ends.");
+        // PostgreSQL stores instants in UTC and refuses a parameter at another offset ("…+14:00")
+        (from, to) = (from?.ToUniversalTime(), to?.ToUniversalTime());
         var take = limit ?? 200;
         var query = db.AuditEvents.AsNoTracking().Where(e => e.ClientId == clientId && e.Seq > (after ?? 0));
         if (from is { } f) query = query.Where(e => e.At >= f);

@@ -49,7 +49,7 @@ public sealed partial class ImportContacts(StewardDb db, KeyVault vault, BlindIn
     public async Task<Result<Report>> HandleAsync(Guid clientId, TextReader csv, IProgress<Progress>? progress, CancellationToken ct)
     {
         var declared = await DeclareFields.DeclaredAsync(db, ct);
-        using var reader = new CsvReader(csv, new CsvConfiguration(CultureInfo.InvariantCulture) { DetectDelimiter = false, BadDataFound = null });
+        using var reader = new CsvReader(csv, new CsvConfiguration(CultureInfo.InvariantCulture) { DetectDelimiter = false, BadDataFound = null, MissingFieldFound = null });
         if (!await reader.ReadAsync() || !reader.ReadHeader() || reader.HeaderRecord is not { Length: > 0 } header)
             return Errors.Invalid("file", "A CSV file with a header row.");
         var problems = new Problems();

@@ -46,7 +46,7 @@ public sealed class MeasureRegister(StewardDb db, IOptions<MeasureOptions> optio
         new("staff-mfa", "Two-factor authentication for staff", "Every staff account signs in with a TOTP second factor; a code is accepted once and within one time step.",
             Measure.Technical, "Personizely server-side level; G-35; P-24", "system-administration", "ASVS_V2_8_a_totp_code_is_accepted_once_and_within_one_time_step_only"),
         new("tenant-isolation", "Tenant isolation", "A client reaches no other client's data on any route: authorization and a query filter on every client-owned row.",
-            Measure.Technical, "P-02", "system-administration", "P02_a_client_reaches_no_other_clients_data_on_any_route"),
+            Measure.Technical, "P-02", "system-administration", "P02_API1_no_route_lets_a_caller_reach_another_clients_objects"),
         new("role-matrix", "Access control by role", "Staff reach data only through the published role matrix, enforced on every protected route.",
             Measure.Technical, "GenieBelt §4.3; Personizely web-interface level; P-14", "dpo", "P14_every_cell_of_the_role_matrix_holds_on_every_protected_route"),
         new("dual-approval", "Access authorised by CEO and DPO", "An access grant takes effect only once a CEO and a DPO, two different people, approve it.",

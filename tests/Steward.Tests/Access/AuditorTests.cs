@@ -70,4 +70,15 @@ public sealed class AuditorTests
         app.Clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
         await (await GetAsStaff(await app.SignInAgainAsync(auditor), tenant.Base + "/access-log", Reason)).AssertProblemAsync(403);
     }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G47_the_access_log_takes_a_period_at_any_utc_offset(Engine engine) // found by the hostile-input suite
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var log = await tenant.Http.GetAsync(tenant.Base + "/access-log?from=" + Uri.EscapeDataString("1970-01-01T00:00:00+14:00")
+            + "&to=" + Uri.EscapeDataString("2100-01-01T00:00:00-12:00"));
+        Assert.True(log.IsSuccessStatusCode, await log.Content.ReadAsStringAsync());
+        Assert.NotEmpty((await log.JsonAsync()).GetProperty("items").EnumerateArray()); // the sign-up is in it
+    }
 }

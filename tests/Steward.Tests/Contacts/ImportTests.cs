@@ -59,6 +59,18 @@ public sealed class ImportTests
     }
 
     [Theory, ClassData(typeof(Engines))]
+    public async Task A_row_cut_short_is_a_row_error_not_a_server_failure(Engine engine) // found by the hostile-input suite
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var response = await PostCsvAsync(tenant, "email,firstName,lastName\r\nn");
+        Assert.True((int)response.StatusCode < 500, await response.Content.ReadAsStringAsync());
+        var fine = await PostCsvAsync(tenant, "email,firstName,lastName\r\nann@example.com\r\n"); // missing trailing fields are empty
+        Assert.True(fine.IsSuccessStatusCode, await fine.Content.ReadAsStringAsync());
+        Assert.Equal(1, await app.WithDbAsync((db, _) => db.Contacts.CountAsync(), tenant.ClientId));
+    }
+
+    [Theory, ClassData(typeof(Engines))]
     public async Task A_file_with_an_unknown_column_or_not_sent_as_csv_is_refused_and_stores_nothing(Engine engine)
     {
         await using var app = await StewardApp.StartAsync(engine);
