@@ -15,6 +15,8 @@ public sealed class DownloadPackage(StewardDb db, KeyVault vault, AuditLog audit
 {
     public sealed record File(byte[] Content, string ContentType, string Name);
 
+    private const string Taken = "This package was downloaded already, or erased: ask again for a new copy.";
+
     public async Task<Result<File>> HandleAsync(string? token, CancellationToken ct)
     {
         if (await ReadAsync(token, ct) is not { } exportId) return Errors.NotFound("package");
@@ -26,8 +28,13 @@ public sealed class DownloadPackage(StewardDb db, KeyVault vault, AuditLog audit
 
         await using var write = await db.BeginWriteAsync(ct);
         var export = await db.RequestExports.SingleAsync(e => e.Id == exportId, ct);
-        if (export.DownloadedAt is not null || export.PackageSealed is null) return Errors.Gone("This package was downloaded already, or erased: ask again for a new copy.");
+        if (export.DownloadedAt is not null || export.PackageSealed is null) return Errors.Gone(Taken);
         if (clock.GetUtcNow() >= export.ExpiresAt) return Errors.Gone("This link has expired: ask again for a new copy.");
+        // claimed by a conditional update: of two downloads at once, the second waits for the first's row lock and then
+        // finds the package taken (PostgreSQL's read committed let both read it as not yet downloaded)
+        if (await db.RequestExports.Where(e => e.Id == exportId && e.DownloadedAt == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.DownloadedAt, clock.GetUtcNow()), ct) == 0)
+            return Errors.Gone(Taken);
         using var key = await vault.OpenAsync(export.ClientId, export.Id, ct);
         if (key is null) return Errors.Gone("This package was erased.");
         var content = key.Open("package", export.PackageSealed);

@@ -159,6 +159,94 @@ public sealed class TamperingAndAbuseTests
         TestContext.Current.SendDiagnosticMessage($"credentials ({engine}): {tried} forged, altered or signed-out credentials refused; rate limit answered 429 with Retry-After {refused.Headers.RetryAfter}");
     }
 
+    /// <summary>
+    /// A client user's sign-in, like staff's: 120 wrong passwords for the owner from 60 addresses at once get no more
+    /// evaluations than the lockout allows, and the right password is refused while the account is locked.
+    /// </summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task V2_2_1_a_burst_of_client_user_sign_in_guesses_from_many_addresses_is_cut_off_by_the_lockout(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine, s => s["Steward:Access:PasswordIterations"] = "1000");
+        var body = await app.SignUpBodyAsync();
+        Assert.Equal(HttpStatusCode.Created, (await app.Anonymous().PostAsJsonAsync("/v1/signup", body)).StatusCode);
+        var email = (string)body["ownerEmail"]!;
+        var guesses = await Task.WhenAll(Enumerable.Range(0, 120).Select(i => app.Anonymous($"198.51.100.{i % 60 + 1}")
+            .PostAsJsonAsync("/v1/client-users/sessions", new { email, password = "wrong password " + i })));
+        var evaluated = guesses.Count(g => g.StatusCode == HttpStatusCode.Unauthorized);
+        var locked = guesses.Count(g => g.StatusCode == HttpStatusCode.TooManyRequests);
+        TestContext.Current.SendDiagnosticMessage($"client sign-in burst ({engine}): 120 guesses from 60 addresses, {evaluated} evaluated, {locked} refused by the lockout");
+        Assert.Equal(120, evaluated + locked);
+        Assert.InRange(evaluated, 1, 5); // Steward:Access:MaxFailedSignIns
+        await (await app.Anonymous("192.0.2.98").PostAsJsonAsync("/v1/client-users/sessions", new { email, password = (string)body["ownerPassword"]! })).AssertProblemAsync(429);
+    }
+
+    /// <summary>
+    /// Each rate-limited door — the public routes, sign-up, sign-in — answers a burst from one address with 429, a
+    /// problem and Retry-After, while another address is still served.
+    /// </summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task API4_every_rate_limited_route_answers_a_burst_with_429_and_retry_after_per_address(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine, s =>
+        {
+            s["Steward:RateLimits:PublicPerMinute"] = "5";
+            s["Steward:RateLimits:SignUpPerMinute"] = "3";
+            s["Steward:RateLimits:SignInPerMinute"] = "4";
+        });
+        var tenant = await app.SignUpAsync();
+        var widget = await Consents.ConsentTests.DefineNewsletterAsync(tenant);
+        var doors = new (string Name, int Limit, Func<HttpClient, Task<HttpResponseMessage>> Call)[]
+        {
+            ("a widget submission", 5, http => http.PostAsJsonAsync($"/v1/public/widgets/{widget}/submissions",
+                new { fields = new { email = $"burst-{Guid.NewGuid():N}@example.com" }, consents = new { newsletter = true } })),
+            ("a public request", 5, http => http.PostAsJsonAsync("/v1/public/requests", new { clientId = tenant.ClientId, type = "access", emails = new[] { $"burst-{Guid.NewGuid():N}@example.com" } })),
+            ("a staff sign-in", 4, http => http.PostAsJsonAsync("/v1/staff/sessions", new { email = "nobody@processor.example", password = "wrong password", code = "000000" })),
+            ("a client user's sign-in", 4, http => http.PostAsJsonAsync("/v1/client-users/sessions", new { email = "nobody@client.example", password = "wrong password" })),
+            ("a sign-up", 3, async http => await http.PostAsJsonAsync("/v1/signup", await app.SignUpBodyAsync())),
+        };
+        var address = 10;
+        foreach (var (name, limit, call) in doors)
+        {
+            var ip = $"192.0.2.{address++}";
+            var burst = new List<HttpResponseMessage>();
+            for (var i = 0; i < limit + 3; i++) burst.Add(await call(app.Anonymous(ip)));
+            Assert.True(burst.Take(limit).All(r => r.StatusCode != HttpStatusCode.TooManyRequests), $"{name}: refused within its limit");
+            foreach (var refused in burst.Skip(limit))
+            {
+                await refused.AssertProblemAsync(429);
+                Assert.True(refused.Headers.RetryAfter?.Delta is { } wait && wait > TimeSpan.Zero && wait <= TimeSpan.FromMinutes(1), $"{name}: 429 without a Retry-After within the minute");
+            }
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, (await call(app.Anonymous($"192.0.2.{address++}"))).StatusCode);
+        }
+        TestContext.Current.SendDiagnosticMessage($"rate limits ({engine}): {doors.Length} rate-limited routes, each answered its burst with 429 and Retry-After, another address still served");
+    }
+
+    /// <summary>
+    /// A subject's one-time download link, sent 20 times at once (a replayed link, or a scanner that opens it while the
+    /// subject does): exactly one answer carries the package; an altered link, and the used one afterwards, carry none.
+    /// </summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task V3_5_a_download_link_replayed_at_once_gives_the_package_exactly_once_and_an_altered_link_none(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        await tenant.CreateContactAsync(new { email = "replayed@example.com", firstName = "Replayed" });
+        var request = await Requests.RequestTests.CreateRequestAsync(tenant, new { type = "access", emails = new[] { "replayed@example.com" } });
+        Assert.Equal(HttpStatusCode.OK, (await Requests.RequestTests.MoveAsync(tenant, request, "verified")).StatusCode);
+        var fulfilled = await (await tenant.Http.PostAsJsonAsync($"{tenant.Base}/requests/{request.GetProperty("id")}/fulfilment", new { format = (string?)null })).JsonAsync();
+        var link = fulfilled.GetProperty("package").GetProperty("downloadUrl").GetString()!;
+        var token = link.Split("/v1/public/exports/")[1];
+
+        await (await app.Anonymous().GetAsync("/v1/public/exports/" + token[..^4] + (token[^4..] == "AAAA" ? "BBBB" : "AAAA"))).AssertProblemAsync(404);
+        var at = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => app.Anonymous($"203.0.113.{i + 1}").GetAsync(link)));
+        var served = at.Where(r => r.StatusCode == HttpStatusCode.OK).ToList();
+        TestContext.Current.SendDiagnosticMessage($"download replay ({engine}): 20 downloads at once, {served.Count} served, {at.Count(r => r.StatusCode == HttpStatusCode.Gone)} gone");
+        Assert.Single(served);
+        Assert.Contains("Replayed", await served[0].Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        foreach (var refused in at.Where(r => r.StatusCode != HttpStatusCode.OK)) await refused.AssertProblemAsync(410);
+        await (await app.Anonymous().GetAsync(link)).AssertProblemAsync(410);
+    }
+
     /// <summary>Every formula-like value in a CSV export is neutralised: no cell a spreadsheet would run.</summary>
     [Fact]
     public void CSV_no_exported_cell_starts_a_formula_whatever_the_value()
