@@ -126,7 +126,7 @@ public sealed class ErasureTests
             }
     }
 
-    private static async Task<byte[]> PgDumpAsync(string connectionString)
+    internal static async Task<byte[]> PgDumpAsync(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         var pgDump = Environment.GetEnvironmentVariable("STEWARD_TEST_PGDUMP") ?? "/usr/lib/postgresql/15/bin/pg_dump";

@@ -32,6 +32,8 @@ public sealed class Deployment : IAsyncDisposable
     public string MailDrop => Path.Combine(DataDirectory, "mail");
     public Uri? Address { get; private set; }
     public int Kills { get; private set; }
+    /// <summary>Configuration for the server process, as environment variables ("Logging__LogLevel__Default"); these win.</summary>
+    public Dictionary<string, string> Settings { get; } = [];
 
     public static async Task<Deployment> CreateAsync(Engine engine)
     {
@@ -66,6 +68,7 @@ public sealed class Deployment : IAsyncDisposable
             ["Logging__LogLevel__Default"] = "Warning",
         };
         if (Postgres is not null) environment["ConnectionStrings__Steward"] = Postgres;
+        foreach (var (key, value) in Settings) environment[key] = value;
         foreach (var (key, value) in environment) start.Environment[key] = value;
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
