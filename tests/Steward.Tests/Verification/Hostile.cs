@@ -43,62 +43,61 @@ public static class Hostile
     private static readonly string[] OddDates =
         ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.9999999Z", "2026-02-30T00:00:00Z", "1970-01-01T00:00:00+14:00", "2026-11-02", "yesterday", "-62135596800"];
 
-    /// <summary>Every case for a route, most general first; the caller may stop after any number of them.</summary>
+    /// <summary>
+    /// Every case for a route. The cases come in groups — each path parameter, each query parameter, each header, the
+    /// body as a whole, its content type, mass assignment, each field — taken in turns, each group's most general
+    /// case first, so that a caller who stops after any number of them has tried every group about equally.
+    /// </summary>
     public static IEnumerable<HostileCase> For(Route route, Func<string, string> fill, string? baseline, string contentType, IReadOnlyList<Guid> foreignIds)
+    {
+        var groups = Groups(route, fill, baseline, contentType, foreignIds).Select(g => g.GetEnumerator()).ToList();
+        while (groups.Count > 0)
+            foreach (var group in groups.ToList())
+                if (group.MoveNext()) yield return group.Current;
+                else groups.Remove(group);
+    }
+
+    private static IEnumerable<IEnumerable<HostileCase>> Groups(Route route, Func<string, string> fill, string? baseline, string contentType, IReadOnlyList<Guid> foreignIds)
     {
         var path = route.Path(fill);
         var none = Array.Empty<(string, string)>();
         // parameters in the path: each replaced by hostile text (a typed one then matches no route: 404)
+        // (a NUL in a path never reaches the app: the server refuses the request line; the test host throws)
         foreach (var name in route.PathParameters)
-            // (a NUL in a path never reaches the app: the server refuses the request line; the test host throws)
-            foreach (var value in Strings.Where(s => s.Length is > 0 and < 5000 && !s.Contains('\0', StringComparison.Ordinal)).Take(40))
-                yield return new($"path {{{name}}} = {Show(value)}", route.Path(n => n == name ? value : fill(n)), Bytes(baseline), contentType, none);
+            yield return Strings.Where(s => s.Length is > 0 and < 5000 && !s.Contains('\0', StringComparison.Ordinal)).Take(40)
+                .Select(value => new HostileCase($"path {{{name}}} = {Show(value)}", route.Path(n => n == name ? value : fill(n)), Bytes(baseline), contentType, none));
         // query parameters: hostile text, wrong types, repeated
         foreach (var input in route.Inputs.Where(i => !i.Header))
-        {
-            foreach (var value in Strings.Concat(OddDates).Concat(["2147483648", "-2147483649", "abc", "1.5", "maybe", "00000000-0000-0000-0000-000000000000"]))
-                yield return new($"query {input.Name} = {Show(value)}", WithQuery(path, input.Name, value), Bytes(baseline), contentType, none);
-            yield return new($"query {input.Name} twice", WithQuery(WithQuery(path, input.Name, "1"), input.Name, "2"), Bytes(baseline), contentType, none);
-        }
+            yield return Strings.Concat(OddDates).Concat(["2147483648", "-2147483649", "abc", "1.5", "maybe", "00000000-0000-0000-0000-000000000000"])
+                .Select(value => new HostileCase($"query {input.Name} = {Show(value)}", WithQuery(path, input.Name, value), Bytes(baseline), contentType, none))
+                .Append(new($"query {input.Name} twice", WithQuery(WithQuery(path, input.Name, "1"), input.Name, "2"), Bytes(baseline), contentType, none));
         foreach (var input in route.Inputs.Where(i => i.Header))
-            foreach (var value in Strings.Where(s => s.All(c => c is >= ' ' and < '\u007f')))
-                yield return new($"header {input.Name} = {Show(value)}", path, Bytes(baseline), contentType, [(input.Name, value)]);
+            yield return Strings.Where(s => s.All(c => c is >= ' ' and < '\u007f'))
+                .Select(value => new HostileCase($"header {input.Name} = {Show(value)}", path, Bytes(baseline), contentType, [(input.Name, value)]));
         if (baseline is null) yield break;
 
-        // the body as a whole
-        yield return new("no body", path, null, contentType, none);
-        foreach (var (what, body) in WholeBodies(baseline))
-            yield return new(what, path, body, contentType, none);
-        foreach (var type in new[] { "text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-16" })
-            yield return new($"content type {type}", path, Bytes(baseline), type, none);
+        // the body as a whole, and its content type
+        yield return WholeBodies(baseline).Select(b => new HostileCase(b.What, path, b.Body, contentType, none)).Prepend(new("no body", path, null, contentType, none));
+        yield return new[] { "text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-16" }
+            .Select(type => new HostileCase($"content type {type}", path, Bytes(baseline), type, none));
         if (contentType != "application/json")
         {
-            foreach (var (what, body) in TextBodies(baseline)) yield return new(what, path, body, contentType, none);
+            yield return TextBodies(baseline).Select(b => new HostileCase(b.What, path, b.Body, contentType, none));
             yield break;
         }
 
         if (JsonNode.Parse(baseline) is not JsonObject shape) yield break;
         // mass assignment: properties the contract does not have, among them the ones an attacker would like to set
-        foreach (var extra in new[] { "id", "clientId", "tenantId", "role", "isDeleted", "erasedAt", "status", "createdAt", "legalHold", "retentionUntil", "staffId", "__proto__", "$type" })
-            if (!shape.ContainsKey(extra))
+        yield return new[] { "id", "clientId", "tenantId", "role", "isDeleted", "erasedAt", "status", "createdAt", "legalHold", "retentionUntil", "staffId", "__proto__", "$type" }
+            .Where(extra => !shape.ContainsKey(extra)).Select(extra =>
             {
                 var body = shape.DeepClone().AsObject();
-                body[extra] = extra == "clientId" || extra == "tenantId" || extra == "staffId" ? foreignIds[0].ToString() : "admin";
-                yield return new($"extra property {extra}", path, Bytes(body.ToJsonString()), contentType, none);
-            }
-        // field by field, one level into objects and arrays, taking turns so that every field gets its first cases early
-        var fields = Fields(shape, "").ToList();
-        var perField = fields.Select(f => FieldCases(shape, f, foreignIds).GetEnumerator()).ToList();
-        for (var more = true; more;)
-        {
-            more = false;
-            foreach (var cases in perField)
-                if (cases.MoveNext())
-                {
-                    more = true;
-                    yield return new(cases.Current.What, path, Bytes(cases.Current.Body), contentType, none);
-                }
-        }
+                body[extra] = extra is "clientId" or "tenantId" or "staffId" ? foreignIds[0].ToString() : "admin";
+                return new HostileCase($"extra property {extra}", path, Bytes(body.ToJsonString()), contentType, none);
+            });
+        // field by field, one level into objects and arrays
+        foreach (var field in Fields(shape, ""))
+            yield return FieldCases(shape, field, foreignIds).Select(c => new HostileCase(c.What, path, Bytes(c.Body), contentType, none));
     }
 
     private static IEnumerable<(string What, byte[] Body)> WholeBodies(string baseline)
