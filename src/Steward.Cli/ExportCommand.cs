@@ -2,9 +2,11 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Steward.Audit;
 using Steward.Contacts;
 using Steward.Data;
 using Steward.Http;
+using Steward.Notifications;
 using Steward.Requests;
 
 namespace Steward.Cli;
@@ -50,7 +52,13 @@ public static class ExportCommand
             }
             while (cursor is not null);
             if (!csv) await writer.WriteAsync("\n]\n");
-            await Cli.AuditAsync(scope.ServiceProvider, "ExportContacts", "contacts", null, ct);
+            // like every export, it alerts the CEO and the DPO (P-25), in the same unit of work as its audit event
+            await using (var write = await db.BeginWriteAsync(ct))
+            {
+                await scope.ServiceProvider.GetRequiredService<ExportAlert>().RaiseAsync(db, clientId, "cli", count, ct);
+                await scope.ServiceProvider.GetRequiredService<AuditLog>().RecordAsync(db, "ExportContacts", "contacts", null, ct);
+                await write.CommitAsync(ct);
+            }
             Console.Error.WriteLine(file is null ? "" : $"\rexported {count:N0} contacts to {file.FullName}");
             return Exit.Ok;
         });

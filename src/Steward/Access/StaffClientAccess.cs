@@ -20,6 +20,7 @@ public static class StaffClientAccess
     public const string ReasonHeader = "X-Steward-Reason";
     public const string ApprovalHeader = "X-Steward-Dpo-Approval";
     public const string RefusalItem = "steward.staff-refusal";
+    private const string CheckedItem = "steward.staff-access-checked";
 
     /// <summary>The right a route uses: its metadata; else its name (Export…, Erase…/Delete…); else its method.</summary>
     public static string RightFor(HttpContext http) => RightFor(http.GetEndpoint(), http.Request.Method);
@@ -38,11 +39,22 @@ public static class StaffClientAccess
         };
     }
 
+    /// <summary>What a client route acts on: its route values besides the client, in the pattern's order ("contact id", "field/3"); null for the client itself.</summary>
+    public static string? Target(HttpContext http)
+    {
+        var parameters = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.Parameters.Where(p => p.Name != "clientId")
+            .Select(p => http.Request.RouteValues[p.Name]?.ToString() ?? "").ToList() ?? [];
+        return parameters.Count == 0 ? null : string.Join('/', parameters);
+    }
+
     /// <summary>Null when allowed; otherwise why not (also kept for the 403 answer).</summary>
     public static async Task<string?> RefusalAsync(HttpContext http, StaffPrincipal staff, Guid clientId, StewardDb db, RoleMatrix matrix,
         AuditContext audit, TimeProvider clock)
     {
+        // once per request: a second evaluation would find its DPO approval spent by the first
+        if (http.Items.TryGetValue(CheckedItem, out var done)) return (string?)done;
         var refusal = await CheckAsync(http, staff, clientId, db, matrix, audit, clock);
+        http.Items[CheckedItem] = refusal;
         if (refusal is not null) http.Items[RefusalItem] = refusal;
         return refusal;
     }
@@ -69,10 +81,13 @@ public static class StaffClientAccess
         {
             if (!Guid.TryParse(http.Request.Headers[ApprovalHeader].ToString(), out var approvalId))
                 return $"The role {staff.Role} may {right} personal data only with a DPO approval id in the {ApprovalHeader} header (P-14).";
+            var action = http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? "";
+            var target = Target(http);
             var used = await db.ActionApprovals
-                .Where(a => a.Id == approvalId && a.StaffId == staff.StaffId && a.ClientId == clientId && a.UsedAt == null && a.ExpiresAt > now)
+                .Where(a => a.Id == approvalId && a.StaffId == staff.StaffId && a.ClientId == clientId && a.Action == action && a.Target == target
+                    && a.UsedAt == null && a.ExpiresAt > now)
                 .ExecuteUpdateAsync(u => u.SetProperty(a => a.UsedAt, now), http.RequestAborted);
-            if (used == 0) return "The DPO approval is unknown, for another person or client, expired or already used.";
+            if (used == 0) return "The DPO approval is unknown, for another person, client, action or target, expired or already used.";
             audit.Reason = $"{reason} [dpo-approval {approvalId}]";
         }
         return null;

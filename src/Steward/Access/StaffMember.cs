@@ -65,6 +65,8 @@ public sealed class StaffMember : ISignInAccount
         {
             e.HasIndex(a => a.StaffId);
             e.Property(a => a.Purpose).HasMaxLength(500);
+            e.Property(a => a.Action).HasMaxLength(100);
+            e.Property(a => a.Target).HasMaxLength(200);
         });
         model.Entity<SetupLink>(e => e.HasIndex(l => l.Hash).IsUnique());
     }
@@ -125,12 +127,19 @@ public sealed class AccessGrant
         RevokedAt is not null ? "revoked" : ExpiresAt <= now ? "expired" : ActiveFrom is not null ? "active" : "pending";
 }
 
-/// <summary>A DPO's approval of one modifying or removing action of a system administrator on one client (P-14).</summary>
+/// <summary>
+/// A DPO's approval of one modifying or removing action of a system administrator on one client (P-14): bound to the
+/// route (its endpoint name) and its target (the route's values besides the client, e.g. the contact id), used once.
+/// </summary>
 public sealed class ActionApproval
 {
     public Guid Id { get; set; }
     public Guid StaffId { get; set; }
     public Guid ClientId { get; set; }
+    /// <summary>The endpoint name of the approved action, e.g. EraseContact.</summary>
+    public string Action { get; set; } = "";
+    /// <summary>What it acts on (<see cref="StaffClientAccess.Target"/>); null for a route on the client itself.</summary>
+    public string? Target { get; set; }
     public required string Purpose { get; set; }
     public Guid ApprovedBy { get; set; }
     public DateTimeOffset ApprovedAt { get; set; }

@@ -72,6 +72,7 @@ public sealed class ClientUser : ITenantOwned, Access.ISignInAccount
             e.HasIndex(s => s.TokenHash).IsUnique();
             e.HasIndex(s => s.UserId);
         });
+        model.Entity<ClientRecoveryCode>(e => e.HasIndex(r => new { r.UserId, r.Hash }).IsUnique());
     }
 }
 
@@ -86,6 +87,16 @@ public sealed class ClientSession : ITenantOwned
     public DateTimeOffset LastSeenAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
+}
+
+/// <summary>A client user's one-time recovery code for a lost authenticator: hashed as staff codes are (<see cref="Access.Credentials.HashRecoveryCode"/>), used once.</summary>
+public sealed class ClientRecoveryCode : ITenantOwned
+{
+    public Guid Id { get; set; }
+    public Guid ClientId { get; set; }
+    public Guid UserId { get; set; }
+    public required byte[] Hash { get; set; }
+    public DateTimeOffset? UsedAt { get; set; }
 }
 
 /// <summary>

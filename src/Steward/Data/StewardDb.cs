@@ -45,6 +45,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     public DbSet<ClientUser> ClientUsers => Set<ClientUser>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<ClientSession> ClientSessions => Set<ClientSession>();
+    public DbSet<ClientRecoveryCode> ClientRecoveryCodes => Set<ClientRecoveryCode>();
     public DbSet<PrivilegedCredential> PrivilegedCredentials => Set<PrivilegedCredential>();
     public DbSet<Agreement> Agreements => Set<Agreement>();
     public DbSet<Acceptance> Acceptances => Set<Acceptance>();
@@ -152,6 +153,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<DpaTerms>(modelBuilder);
         TenantOwned<ClientPurpose>(modelBuilder);
         TenantOwned<ClientSession>(modelBuilder);
+        TenantOwned<ClientRecoveryCode>(modelBuilder);
         TenantOwned<InstructionFlag>(modelBuilder);
         TenantOwned<Inspection>(modelBuilder);
         TenantOwned<Measures.ClientSecurityPolicy>(modelBuilder);

@@ -92,6 +92,7 @@ public sealed class PurgeClient(StewardDb db, KeyVault vault, ForgetLedger ledge
         await db.CustomFields.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
         await db.WidgetVersions.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
         await db.Widgets.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.ClientRecoveryCodes.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
         await db.ClientUsers.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
     }
 }

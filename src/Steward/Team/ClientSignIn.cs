@@ -13,13 +13,13 @@ namespace Steward.Team;
 
 /// <summary>
 /// A team member signs in with email, password and, once they enrolled it, a TOTP code (accepted once, within one
-/// step). Lockout as for staff (<see cref="Lockout"/>); the per-IP limit is the sign-in rate limit. Every attempt,
+/// step) or one of their recovery codes (each works once). Lockout as for staff (<see cref="Lockout"/>); the per-IP limit is the sign-in rate limit. Every attempt,
 /// unknown accounts included, is an audit event with the IP (G-47).
 /// </summary>
 public sealed class ClientSignIn(StewardDb db, KeyVault vault, BlindIndex index, IPasswordHasher<ClientUser> hasher,
     AuditLog audit, AuditContext actor, IOptions<AccessOptions> options, TimeProvider clock)
 {
-    public sealed record Request(string? Email, string? Password, string? Code);
+    public sealed record Request(string? Email, string? Password, string? Code, string? RecoveryCode);
     public sealed record Response(string Token, Guid SessionId, Guid UserId, Guid ClientId, string Role, DateTimeOffset ExpiresAt);
 
     private const string Wrong = "The email address, the password or the code is wrong.";
@@ -51,11 +51,23 @@ public sealed class ClientSignIn(StewardDb db, KeyVault vault, BlindIndex index,
         if (verified == PasswordVerificationResult.SuccessRehashNeeded) user.PasswordHash = hasher.HashPassword(user, request.Password!);
         if (user.TotpSecretSealed is not null)
         {
-            if (string.IsNullOrEmpty(request.Code))
-                return await RefuseAsync(write, user, "code-required", Errors.Unauthorized("Give the code from your authenticator app."), ct);
-            using var key = await vault.OpenAsync(user.ClientId, user.Id, ct) ?? throw new InvalidOperationException("The user's key is missing.");
-            if (Lockout.AcceptTotp(user, key.Open("totp", user.TotpSecretSealed), request.Code, now) is null)
-                return await FailAsync(write, user, "wrong-code", now, ct);
+            if (!string.IsNullOrEmpty(request.Code))
+            {
+                using var key = await vault.OpenAsync(user.ClientId, user.Id, ct) ?? throw new InvalidOperationException("The user's key is missing.");
+                if (Lockout.AcceptTotp(user, key.Open("totp", user.TotpSecretSealed), request.Code, now) is null)
+                    return await FailAsync(write, user, "wrong-code", now, ct);
+            }
+            else if (!string.IsNullOrEmpty(request.RecoveryCode))
+            {
+                var hash = Credentials.HashRecoveryCode(request.RecoveryCode);
+                var used = await db.ClientRecoveryCodes.IgnoreQueryFilters().Where(r => r.UserId == user.Id && r.Hash == hash && r.UsedAt == null)
+                    .ExecuteUpdateAsync(u => u.SetProperty(r => r.UsedAt, now), ct);
+                if (used == 0) return await FailAsync(write, user, "wrong-recovery-code", now, ct);
+            }
+            else
+            {
+                return await RefuseAsync(write, user, "code-required", Errors.Unauthorized("Give the code from your authenticator app (or a recovery code)."), ct);
+            }
         }
 
         Lockout.Succeed(user);

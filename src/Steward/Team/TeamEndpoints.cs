@@ -25,6 +25,8 @@ public static class TeamEndpoints
         services.AddScoped<ManageTeam>();
         services.AddScoped<ManageApiKeys>();
         services.AddScoped<ClientTwoFactor>();
+        services.AddScoped<ResetClientTwoFactor>();
+        services.AddScoped<ManageClientSessions>();
         return services;
     }
 
@@ -43,6 +45,9 @@ public static class TeamEndpoints
         users.MapDelete("/{userId:guid}", async (Guid userId, ClientCaller by, ManageTeam team, CancellationToken ct) =>
                 (await team.RemoveAsync(by, userId, ct)).ToHttp(TypedResults.Ok))
             .WithName("RemoveClientUser").WithSummary("Remove a person: their sessions end on their next request");
+        users.MapDelete("/{userId:guid}/totp", async (Guid clientId, Guid userId, ClientCaller by, ResetClientTwoFactor reset, CancellationToken ct) =>
+                (await reset.HandleAsync(by, clientId, userId, ct)).ToHttp(TypedResults.Ok))
+            .WithName("ResetClientTwoFactor").WithSummary("Reset a person's two-factor after a lost authenticator: their sessions end, they are told by mail");
 
         var keys = client.MapGroup("/api-keys").WithTags("Team").WithMetadata(new DataRightMetadata(ClientRoles.ManageTeam));
         keys.MapGet("/", async (ManageApiKeys manage, CancellationToken ct) => TypedResults.Ok(await manage.ListAsync(ct)))
@@ -65,14 +70,22 @@ public static class TeamEndpoints
             .WithName("AcceptClientInvitation").WithSummary("Choose a password through the invitation link");
         open.MapPost("/sessions", async (ClientSignIn.Request request, ClientSignIn signIn, CancellationToken ct) =>
                 (await signIn.HandleAsync(request, ct)).ToHttp(r => TypedResults.Created((string?)null, r)))
-            .WithName("ClientSignIn").WithSummary("Sign in with email, password and (once enrolled) a TOTP code; returns a bearer token");
+            .WithName("ClientSignIn").WithSummary("Sign in with email, password and (once enrolled) a TOTP code or a recovery code; returns a bearer token");
 
         var me = v1.MapGroup("/client-users/me").WithTags("Team").RequireAuthorization(Policy);
         me.MapPost("/totp", async (ClientCaller me, ClientTwoFactor twoFactor, CancellationToken ct) => (await twoFactor.StartAsync(me, ct)).ToHttp(TypedResults.Ok))
             .WithName("StartClientTwoFactor").WithSummary("Start two-factor enrolment: a TOTP secret, pending until confirmed");
         me.MapPost("/totp/confirm", async (ClientTwoFactor.Confirm request, ClientCaller me, ClientTwoFactor twoFactor, CancellationToken ct) =>
                 (await twoFactor.ConfirmAsync(me, request, ct)).ToHttp(TypedResults.Ok))
-            .WithName("ConfirmClientTwoFactor").WithSummary("Confirm with a first code: sign-in needs a code from now on");
+            .WithName("ConfirmClientTwoFactor").WithSummary("Confirm with a first code: sign-in needs a code from now on; returns the recovery codes, once");
+        me.MapPost("/recovery-codes", async (ClientTwoFactor.Confirm request, ClientCaller me, ClientTwoFactor twoFactor, CancellationToken ct) =>
+                (await twoFactor.RegenerateRecoveryCodesAsync(me, request, ct)).ToHttp(TypedResults.Ok))
+            .WithName("RegenerateClientRecoveryCodes").WithSummary("New recovery codes for a current TOTP code; the old ones stop working");
+        me.MapGet("/sessions", async (ClientCaller me, ManageClientSessions sessions, CancellationToken ct) => TypedResults.Ok(await sessions.ListAsync(me, ct)))
+            .WithName("ListClientSessions").WithSummary("My live sessions");
+        me.MapDelete("/sessions/{sessionId:guid}", async (Guid sessionId, ClientCaller me, ManageClientSessions sessions, CancellationToken ct) =>
+                (await sessions.EndAsync(me, sessionId, ct)).ToHttp(TypedResults.Ok))
+            .WithName("EndClientSession").WithSummary("End one of my sessions: refused from its next request");
         me.MapDelete("/session", async (ClientCaller me, ClientTwoFactor twoFactor, CancellationToken ct) =>
                 (await twoFactor.SignOutAsync(me, ct)).ToHttp(id => TypedResults.Ok(new { sessionId = id })))
             .WithName("ClientSignOut").WithSummary("Sign out: this session ends now");

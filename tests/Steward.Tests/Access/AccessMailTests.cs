@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Steward.Access;
@@ -9,17 +8,6 @@ namespace Steward.Tests.Access;
 
 public sealed class AccessMailTests
 {
-    private static Task<StewardApp> StartWithSmtpAsync(Engine engine)
-    {
-        var port = Mailbox.SmtpPort();
-        return StewardApp.StartAsync(engine, s =>
-        {
-            s["Steward:Mail:SmtpHost"] = "127.0.0.1";
-            s["Steward:Mail:SmtpPort"] = port.ToString(CultureInfo.InvariantCulture);
-            s["Steward:Mail:Security"] = "None";
-        });
-    }
-
     private static async Task<T> InScopeAsync<T>(StewardApp app, Func<IServiceProvider, Task<T>> work)
     {
         await using var scope = app.Services.CreateAsyncScope();
@@ -29,7 +17,7 @@ public sealed class AccessMailTests
     [Theory, ClassData(typeof(Engines))]
     public async Task P25_an_export_alert_reaches_the_ceo_and_the_dpo_staff_accounts_over_real_smtp(Engine engine)
     {
-        await using var app = await StartWithSmtpAsync(engine);
+        await using var app = await Mailbox.StartAppAsync(engine);
         var (ceo, dpo) = await app.SetUpGovernanceAsync();
         var tenant = await app.SignUpAsync();
         await InScopeAsync(app, async services =>
@@ -48,7 +36,7 @@ public sealed class AccessMailTests
     [Theory, ClassData(typeof(Engines))]
     public async Task P16_G40_a_grant_due_for_review_is_reminded_to_the_ceo_and_the_dpo_once_and_keeping_it_schedules_the_next(Engine engine)
     {
-        await using var app = await StartWithSmtpAsync(engine);
+        await using var app = await Mailbox.StartAppAsync(engine);
         var governance = await app.SetUpGovernanceAsync();
         var tenant = await app.SignUpAsync();
         var support = await app.AddStaffAsync(governance.Ceo, Roles.CustomerSuccess);

@@ -15,6 +15,18 @@ public static class Mailbox
         return 0;
     }
 
+    /// <summary>An app that delivers its outbox to this SMTP server.</summary>
+    public static Task<StewardApp> StartAppAsync(Engine engine)
+    {
+        var port = SmtpPort();
+        return StewardApp.StartAsync(engine, s =>
+        {
+            s["Steward:Mail:SmtpHost"] = "127.0.0.1";
+            s["Steward:Mail:SmtpPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            s["Steward:Mail:Security"] = "None";
+        });
+    }
+
     public sealed record Mail(string To, string Subject, string Text);
 
     /// <summary>The mails received for one address (each test uses addresses of its own).</summary>

@@ -95,6 +95,11 @@ namespace Steward.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<DateTimeOffset>("ApprovedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -114,6 +119,10 @@ namespace Steward.Data.Migrations.Postgres
 
                     b.Property<Guid>("StaffId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<DateTimeOffset?>("UsedAt")
                         .HasColumnType("timestamp with time zone");
@@ -984,6 +993,33 @@ namespace Steward.Data.Migrations.Postgres
                     b.HasIndex("Status", "PurgeDueAt");
 
                     b.ToTable("Clients");
+                });
+
+            modelBuilder.Entity("Steward.Clients.ClientRecoveryCode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset?>("UsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "Hash")
+                        .IsUnique();
+
+                    b.ToTable("ClientRecoveryCodes");
                 });
 
             modelBuilder.Entity("Steward.Clients.ClientSession", b =>

@@ -90,6 +90,11 @@ namespace Steward.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("ApprovedAt")
                         .HasColumnType("INTEGER");
 
@@ -108,6 +113,10 @@ namespace Steward.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("StaffId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("UsedAt")
@@ -979,6 +988,33 @@ namespace Steward.Data.Migrations.Sqlite
                     b.HasIndex("Status", "PurgeDueAt");
 
                     b.ToTable("Clients");
+                });
+
+            modelBuilder.Entity("Steward.Clients.ClientRecoveryCode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long?>("UsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "Hash")
+                        .IsUnique();
+
+                    b.ToTable("ClientRecoveryCodes");
                 });
 
             modelBuilder.Entity("Steward.Clients.ClientSession", b =>
