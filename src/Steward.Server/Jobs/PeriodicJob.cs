@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Steward.Data;
+using Steward.Health;
 
 namespace Steward.Server.Jobs;
 
@@ -14,7 +16,25 @@ public abstract partial class PeriodicJob(IServiceScopeFactory scopes, TimeProvi
     protected abstract Task TickAsync(CancellationToken ct);
 
     /// <summary>One tick now, outside the timer (`steward sweep`, for deployments driven by cron).</summary>
-    public Task RunOnceAsync(CancellationToken ct) => TickAsync(ct);
+    public Task RunOnceAsync(CancellationToken ct) => MeasuredTickAsync(ct);
+
+    /// <summary>The tick as a trace span and in the job metrics (<see cref="StewardMetrics"/>).</summary>
+    private async Task MeasuredTickAsync(CancellationToken ct)
+    {
+        using var activity = StewardMetrics.Activities.StartActivity(GetType().Name);
+        var started = Stopwatch.GetTimestamp();
+        var failed = true;
+        try
+        {
+            await TickAsync(ct);
+            failed = false;
+        }
+        finally
+        {
+            activity?.SetStatus(failed ? ActivityStatusCode.Error : ActivityStatusCode.Ok);
+            Metrics?.JobRan(GetType().Name, Stopwatch.GetElapsedTime(started), failed);
+        }
+    }
 
     /// <summary>One step in a scope of its own, so each commits (or fails) apart.</summary>
     protected async Task StepAsync<T>(Func<T, Task> work) where T : notnull
@@ -33,6 +53,8 @@ public abstract partial class PeriodicJob(IServiceScopeFactory scopes, TimeProvi
     /// <summary>The interval and node name from configuration (<see cref="Jobs.AddStewardJobs"/>); the defaults otherwise.</summary>
     internal JobSchedule Schedule { get; set; } = new(null, TimeSpan.FromSeconds(15), Environment.MachineName);
 
+    internal StewardMetrics? Metrics { get; set; }
+
     public TimeSpan Every => Schedule.Every ?? every;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -44,11 +66,11 @@ public abstract partial class PeriodicJob(IServiceScopeFactory scopes, TimeProvi
         {
             try
             {
-                if (ClaimsEachItem) await TickAsync(stoppingToken);
+                if (ClaimsEachItem) await MeasuredTickAsync(stoppingToken);
                 else if (await ClaimAsync(stoppingToken))
                 {
                     LogRun(log, Name, Schedule.Node);
-                    await TickAsync(stoppingToken);
+                    await MeasuredTickAsync(stoppingToken);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -66,7 +88,7 @@ public abstract partial class PeriodicJob(IServiceScopeFactory scopes, TimeProvi
             Schedule.Node, clock.GetUtcNow(), ct);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Job} runs on node {Node}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Job} runs on node {Node}")]
     private static partial void LogRun(ILogger log, string job, string node);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Job} failed; it is retried on the next tick")]
@@ -89,6 +111,7 @@ public static class Jobs
                 var config = sp.GetRequiredService<IConfiguration>().GetSection("Steward:Jobs");
                 job.Schedule = new JobSchedule(config.GetValue<TimeSpan?>($"Every:{type.Name}"), config.GetValue("Poll", TimeSpan.FromSeconds(15)),
                     config.GetValue<string>("NodeName") ?? $"{Environment.MachineName}/{Environment.ProcessId}");
+                job.Metrics = sp.GetRequiredService<StewardMetrics>();
                 return job;
             });
             services.AddSingleton(sp => (PeriodicJob)sp.GetRequiredService(type));

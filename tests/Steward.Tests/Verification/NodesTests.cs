@@ -27,7 +27,7 @@ public sealed partial class NodesTests
             node.Settings["Steward__Jobs__Every__MaintenanceJob"] = Every.ToString();
             node.Settings["Steward__Jobs__Poll"] = "00:00:00.250";
             node.Settings["Steward__Mail__LeaseSeconds"] = "10"; // longer than a batch takes on a busy machine; a dead node's claims still run out
-            node.Settings["Logging__LogLevel__Steward.Server.Jobs"] = "Information";
+            node.Settings["Logging__LogLevel__Steward.Server.Jobs"] = "Debug"; // each run is logged at Debug
         }
         await a.StartAsync();
         await b.StartAsync();
@@ -43,7 +43,7 @@ public sealed partial class NodesTests
         var runs = Runs(a) + Runs(b) - runsBefore;
         var most = (int)(window.Elapsed / Every) + 1;
         Assert.True(runs <= most, $"{runs} runs of a job due every {Every.TotalSeconds} s in {window.Elapsed.TotalSeconds:0.0} s: it ran on both nodes");
-        Assert.True(runs >= most / 3, $"only {runs} runs in {window.Elapsed.TotalSeconds:0.0} s");
+        Assert.True(runs >= 3, $"only {runs} runs in {window.Elapsed.TotalSeconds:0.0} s: the job hardly ran");
         var messages = await a.ScalarAsync("SELECT COUNT(*) FROM \"OutboxMessages\"");
         Assert.Equal(messages, Directory.EnumerateFiles(a.MailDrop).Count());
         await AssertDeliveredOnceAsync(a, messages);
