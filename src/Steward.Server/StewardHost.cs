@@ -27,6 +27,7 @@ public static class StewardHost
         // scheduled work; tests switch it off and run each job's use case by hand with a fake clock
         builder.Services.AddSteward(builder.Configuration).AddStewardHttp().AddConsole()
             .AddStewardJobs(onTimers: builder.Configuration.GetValue("Steward:Jobs:Enabled", true));
+        builder.Services.AddStewardTelemetry(builder.Configuration);
         // the client's IP is the connection's, unless the connection comes from a proxy the operator named
         var proxies = (builder.Configuration.GetSection("Steward:KnownProxies").Get<string[]>() ?? []).Select(p =>
             IPAddress.TryParse(p, out var address) ? address : throw new InvalidOperationException($"Steward:KnownProxies: '{p}' is not an IP address.")).ToList();
@@ -46,6 +47,7 @@ public static class StewardHost
         });
 
         var app = builder.Build();
+        app.Services.GetRequiredService<Steward.Health.StewardMetrics>(); // its gauges exist from the start, not from the first job run
         // with no known proxy the middleware would trust every sender of X-Forwarded-For: then it does not run at all
         if (proxies.Count > 0) app.UseForwardedHeaders();
         // the liveness and readiness probes answer on plain HTTP too: they carry no data and orchestrators probe the pod directly

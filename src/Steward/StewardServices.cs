@@ -126,6 +126,7 @@ public static class StewardServices
         services.AddSingleton<RotateKeys>();
         services.AddSingleton<ForgetLedger>();
         services.AddSingleton<BlindIndex>();
+        services.AddMetrics().AddSingleton<StewardMetrics>(); // job metrics and the backlog gauges (docs/operations.md: Observability)
         services.AddSingleton<AuditKeys>();
         services.AddSingleton<WithdrawalLinks>();
         services.AddSingleton<ResubscribeLinks>();

@@ -12,5 +12,8 @@ public sealed class NotificationJob(IServiceScopeFactory scopes, IOptions<MailOp
 {
     public override string Name => "Notification delivery";
 
+    // every node runs it: each item is claimed on its own, so nodes share the backlog and a dead node's claims run out
+    protected override bool ClaimsEachItem => true;
+
     protected override Task TickAsync(CancellationToken ct) => StepAsync<DeliverNotifications>(d => d.HandleAsync(50, ct));
 }

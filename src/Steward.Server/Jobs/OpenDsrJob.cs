@@ -13,6 +13,9 @@ public sealed class OpenDsrJob(IServiceScopeFactory scopes, IOptions<OpenDsrOpti
 {
     public override string Name => "OpenDSR processing";
 
+    // every node runs it: each item is claimed on its own, so nodes share the backlog and a dead node's claims run out
+    protected override bool ClaimsEachItem => true;
+
     protected override async Task TickAsync(CancellationToken ct)
     {
         await StepAsync<ProcessOpenDsrRequests>(p => p.HandleAsync(20, ct));

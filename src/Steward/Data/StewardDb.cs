@@ -83,6 +83,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     public DbSet<OpenDsr.OpenDsrRequest> OpenDsrRequests => Set<OpenDsr.OpenDsrRequest>();
     public DbSet<OpenDsr.OpenDsrCallback> OpenDsrCallbacks => Set<OpenDsr.OpenDsrCallback>();
     public DbSet<Retention.ReturnExportRecord> ReturnExports => Set<Retention.ReturnExportRecord>();
+    public DbSet<JobLease> JobLeases => Set<JobLease>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -124,6 +125,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         Disclosure.Configure(modelBuilder);
         OpenDsr.OpenDsrRequest.Configure(modelBuilder);
         Retention.ReturnExportRecord.Configure(modelBuilder);
+        JobLease.Configure(modelBuilder);
         modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
 
         TenantOwned<ClientUser>(modelBuilder);

@@ -25,6 +25,19 @@ public sealed class Deployment : IAsyncDisposable
 
     private Deployment(Engine engine) => Engine = engine;
 
+    /// <summary>Another node of <paramref name="first"/>: the same database, data directory and key; it drops nothing when disposed.</summary>
+    private Deployment(Deployment first)
+    {
+        Engine = first.Engine;
+        _database = first._database;
+        DataDirectory = first.DataDirectory;
+        Kek = first.Kek;
+        Postgres = first.Postgres;
+        _sharesStores = true;
+    }
+
+    private readonly bool _sharesStores;
+
     public Engine Engine { get; }
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("steward-crash-").FullName;
     public string Kek { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -41,6 +54,9 @@ public sealed class Deployment : IAsyncDisposable
         if (engine == Engine.Postgres) deployment.Postgres = await Engines.CreateDatabaseAsync(deployment._database);
         return deployment;
     }
+
+    /// <summary>A second server process on this deployment's stores (several nodes on one PostgreSQL); start it with <see cref="StartAsync"/>.</summary>
+    public Deployment AnotherNode() => new(this);
 
     /// <summary>Starts the server and waits until it answers /readyz (migrations applied, the ledger replayed).</summary>
     public async Task StartAsync()
@@ -158,6 +174,7 @@ public sealed class Deployment : IAsyncDisposable
     {
         if (_process is { HasExited: false }) Kill();
         _process?.Dispose();
+        if (_sharesStores) return;
         if (Postgres is not null) await Engines.DropDatabaseAsync(_database);
         SqliteConnection.ClearAllPools();
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
