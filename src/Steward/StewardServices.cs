@@ -103,7 +103,10 @@ public static class StewardServices
             .Validate(o => TransferGate.Eea.Contains(o.BackupCountry) && TransferGate.Eea.Contains(o.DatabaseCountry),
                 "Steward:Residency: the database and the backups must be in the EEA (P-19).")
             .ValidateOnStart();
-        services.AddOptions<BackupOptions>().Bind(configuration.GetSection("Steward:Backups")).ValidateOnStart();
+        services.AddOptions<BackupOptions>().Bind(configuration.GetSection("Steward:Backups"))
+            // unless stated apart, the backups are where the residency statement (P-19) says they are
+            .Configure(o => o.Region = configuration["Steward:Backups:Region"] ?? configuration["Steward:Residency:BackupCountry"] ?? o.Region)
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<BackupOptions>, BackupOptionsValidation>();
         services.AddHttpClient(Connectors.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false });
         services.TryAddSingleton(TimeProvider.System);
