@@ -269,6 +269,7 @@ public static class StewardServices
         v1.MapSignUp();
         v1.MapPublicConsents();
         v1.MapStaff();
+        v1.MapBackups();
         v1.MapClientUsers();
         v1.MapPublicRequests();
         v1.MapPublicSubProcessors().MapAdminSubProcessors();

@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Steward.Access;
 using Steward.Backups;
 using Steward.Clients;
 using Steward.Crypto;
@@ -199,5 +200,27 @@ public sealed class BackupTests
         Assert.Equal(2, process.ExitCode);
         Assert.Contains("region 'US'", errors, StringComparison.Ordinal);
         Directory.Delete(location, recursive: true);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task P19_the_catalogue_is_shown_to_system_administration_the_dpo_and_the_ceo_only(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var (ceo, dpo) = await app.SetUpGovernanceAsync();
+        var sysadmin = await app.AddStaffAsync(ceo, Roles.SystemAdministration);
+        var developer = await app.AddStaffAsync(ceo, Roles.Development);
+        var tenant = await app.SignUpAsync();
+        var backup = await BackupNowAsync(app);
+
+        foreach (var staff in new[] { ceo, dpo, sysadmin })
+        {
+            var listed = await staff.Http.GetFromJsonAsync<JsonElement>("/v1/backups");
+            var entry = Assert.Single(listed.EnumerateArray());
+            Assert.Equal(backup.Id, entry.GetProperty("id").GetGuid());
+            Assert.Equal(backup.Sha256, entry.GetProperty("sha256").GetString());
+        }
+        await (await developer.Http.GetAsync("/v1/backups")).AssertProblemAsync(403);
+        Assert.True((await tenant.Http.GetAsync("/v1/backups")).StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Anonymous().GetAsync("/v1/backups")).StatusCode);
     }
 }
