@@ -18,6 +18,7 @@ public static class Program
         root.Subcommands.Add(AuditCommand.Build(cli));
         root.Subcommands.Add(ReportCommand.Build(cli));
         root.Subcommands.Add(KeysCommand.Build(cli));
+        root.Subcommands.Add(BackupCommand.Build(cli));
         root.Subcommands.Add(StaffCommand.Build(cli));
 
         var parse = root.Parse(args);

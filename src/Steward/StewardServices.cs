@@ -17,6 +17,7 @@ using Steward.Access;
 using Steward.Agreements;
 using Steward.Breaches;
 using Steward.Audit;
+using Steward.Backups;
 using Steward.Clients;
 using Steward.Consents;
 using Steward.Contacts;
@@ -102,6 +103,11 @@ public static class StewardServices
             .Validate(o => TransferGate.Eea.Contains(o.BackupCountry) && TransferGate.Eea.Contains(o.DatabaseCountry),
                 "Steward:Residency: the database and the backups must be in the EEA (P-19).")
             .ValidateOnStart();
+        services.AddOptions<BackupOptions>().Bind(configuration.GetSection("Steward:Backups"))
+            // unless stated apart, the backups are where the residency statement (P-19) says they are
+            .Configure(o => o.Region = configuration["Steward:Backups:Region"] ?? configuration["Steward:Residency:BackupCountry"] ?? o.Region)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BackupOptions>, BackupOptionsValidation>();
         services.AddHttpClient(Connectors.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false });
         services.TryAddSingleton(TimeProvider.System);
         // personal data never reaches a log sink: parameters classified as personal are erased (DESIGN §5)
@@ -125,6 +131,10 @@ public static class StewardServices
         services.AddSingleton<KeyVault>();
         services.AddSingleton<RotateKeys>();
         services.AddSingleton<ForgetLedger>();
+        services.AddSingleton<BackupCatalogue>();
+        services.AddScoped<CreateBackup>();
+        services.AddScoped<PruneBackups>();
+        services.AddScoped<RestoreBackup>();
         services.AddSingleton<BlindIndex>();
         services.AddMetrics().AddSingleton<StewardMetrics>(); // job metrics and the backlog gauges (docs/operations.md: Observability)
         services.AddSingleton<AuditKeys>();
@@ -260,6 +270,7 @@ public static class StewardServices
         v1.MapSignUp();
         v1.MapPublicConsents();
         v1.MapStaff();
+        v1.MapBackups();
         v1.MapClientUsers();
         v1.MapPublicRequests();
         v1.MapPublicSubProcessors().MapAdminSubProcessors();
@@ -280,6 +291,7 @@ public static class StewardServices
         if (storage.Database.Provider == DatabaseProvider.Sqlite) Directory.CreateDirectory(storage.FullDataDirectory);
         await services.GetRequiredService<KeyVault>().InitializeAsync(ct);
         await services.GetRequiredService<ForgetLedger>().InitializeAsync(ct);
+        await services.GetRequiredService<BackupCatalogue>().InitializeAsync(ct);
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StewardDb>();
         await Migrate.HandleAsync(db, ct);

@@ -98,7 +98,7 @@ public abstract partial class PeriodicJob(IServiceScopeFactory scopes, TimeProvi
 public static class Jobs
 {
     private static readonly Type[] All =
-        [typeof(NotificationJob), typeof(MaintenanceJob), typeof(SubProcessorJob), typeof(ComplianceJob), typeof(OpenDsrJob), typeof(RetentionJob)];
+        [typeof(NotificationJob), typeof(MaintenanceJob), typeof(SubProcessorJob), typeof(ComplianceJob), typeof(OpenDsrJob), typeof(RetentionJob), typeof(BackupJob)];
 
     /// <summary>Every periodic job, resolvable as <see cref="PeriodicJob"/>; on their timers only when <paramref name="onTimers"/>.</summary>
     public static IServiceCollection AddStewardJobs(this IServiceCollection services, bool onTimers)

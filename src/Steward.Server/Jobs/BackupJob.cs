@@ -1,0 +1,19 @@
+using Steward.Backups;
+
+namespace Steward.Server.Jobs;
+
+/// <summary>
+/// Hourly: expired backups lose their key and file, then a backup is taken when the latest is a day old (P-19,
+/// G-29). Checking hourly instead of sleeping a day keeps the schedule through restarts.
+/// </summary>
+public sealed class BackupJob(IServiceScopeFactory scopes, TimeProvider clock, ILogger<BackupJob> log)
+    : PeriodicJob(scopes, clock, log, TimeSpan.FromHours(1))
+{
+    public override string Name => "Backups (retention, daily backup)";
+
+    protected override async Task TickAsync(CancellationToken ct)
+    {
+        await StepAsync<PruneBackups>(p => p.HandleAsync(ct));
+        await StepAsync<CreateBackup>(c => c.DueAsync(ct));
+    }
+}

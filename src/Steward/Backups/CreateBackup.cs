@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Steward.Audit;
+using Steward.Crypto;
+using Steward.Data;
+
+namespace Steward.Backups;
+
+/// <summary>
+/// Takes an online, consistent, encrypted snapshot of the data database (P-19, G-29): a fresh key per backup, kept
+/// in the key store and never beside the file, so destroying it (retention) makes every copy of the file unreadable.
+/// </summary>
+public sealed class CreateBackup(StewardDb db, KeyVault vault, BackupCatalogue catalogue, AuditLog audit,
+    IOptions<StorageOptions> storage, IOptions<BackupOptions> options, TimeProvider clock)
+{
+    /// <summary>Backup keys live in the key store under this client id, apart from every client's own.</summary>
+    public static readonly Guid KeyNamespace = new("5e3a2b64-0b5c-4d1e-9a41-6261636b7570");
+
+    /// <summary>The scheduled backup: one when the latest is at least the interval old (so a sweep or a restart does not pile them up).</summary>
+    public async Task<BackupCatalogue.Entry?> DueAsync(CancellationToken ct)
+    {
+        var latest = (await catalogue.ListAsync(ct)).FirstOrDefault(e => e.Status is BackupCatalogue.Available or BackupCatalogue.Creating);
+        if (latest is not null && latest.TakenAt > clock.GetUtcNow().AddHours(-options.Value.IntervalHours)) return null;
+        return await HandleAsync(ct);
+    }
+
+    public async Task<BackupCatalogue.Entry> HandleAsync(CancellationToken ct)
+    {
+        var location = options.Value.FullLocation(storage.Value);
+        Directory.CreateDirectory(location);
+        var takenAt = clock.GetUtcNow();
+        var id = Guid.CreateVersion7(takenAt);
+        var path = Path.Combine(location, $"{takenAt.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{id:N}.backup");
+        var migration = (await db.Database.GetAppliedMigrationsAsync(ct)).LastOrDefault();
+        var entry = new BackupCatalogue.Entry(id, takenAt, 0, path, options.Value.Region, null, migration, BackupCatalogue.Creating);
+        await catalogue.AddAsync(entry, ct);
+        var partial = path + ".partial";
+        try
+        {
+            using var key = await vault.CreateAsync(KeyNamespace, id, ct);
+            await using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                await using (var sealing = BackupFile.OpenWrite(file, id, key))
+                {
+                    if (db.IsSqlite) await DataSnapshot.WriteSqliteAsync(storage.Value, sealing, ct);
+                    else await DataSnapshot.WritePostgresAsync(storage.Value, sealing, ct);
+                }
+                file.Flush(flushToDisk: true);
+            }
+            entry = entry with { Size = new FileInfo(partial).Length, Sha256 = await Sha256Async(partial, ct), Status = BackupCatalogue.Available };
+            File.Move(partial, path);
+            await catalogue.CompleteAsync(id, entry.Size, entry.Sha256!, ct);
+        }
+        catch
+        {
+            // nothing half-made survives: no file, no key that opens a part of one
+            File.Delete(partial);
+            await vault.DestroyAsync(KeyNamespace, [id], CancellationToken.None);
+            await catalogue.SetStatusAsync(id, BackupCatalogue.Failed, CancellationToken.None);
+            throw;
+        }
+        await using (var write = await db.BeginWriteAsync(ct))
+        {
+            await audit.RecordAsync(db, "CreateBackup", "backup", id.ToString(), ct);
+            await write.CommitAsync(ct);
+        }
+        return entry;
+    }
+
+    /// <summary>The file's digest as written: checked before a restore decrypts anything.</summary>
+    public static async Task<string> Sha256Async(string path, CancellationToken ct)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct));
+    }
+}
