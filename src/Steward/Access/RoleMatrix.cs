@@ -59,9 +59,11 @@ public static class Permissions
     public const string Compliance = "compliance";
     /// <summary>The register of privileged credentials and revealing their secrets: the CEO and the DPO only (P-24).</summary>
     public const string PrivilegedCredentials = "credentials.privileged";
+    /// <summary>Place and lift a legal hold on a client or a contact, which suspends its purges (G-21): the DPO and the CEO.</summary>
+    public const string LegalHold = "holds.manage";
 
     public static readonly string[] All = [SignedIn, ManageStaff, DisableStaff, RequestGrant, ApproveGrant, RevokeGrant, ReadGrants,
-        ApproveAction, ReadData, ModifyData, RemoveData, ExportData, ReadAuditLog, ModifyThirdParty, Infrastructure, Compliance, PrivilegedCredentials];
+        ApproveAction, ReadData, ModifyData, RemoveData, ExportData, ReadAuditLog, ModifyThirdParty, Infrastructure, Compliance, PrivilegedCredentials, LegalHold];
 
     public static string ForRight(string right) => "data." + right;
 }
@@ -139,8 +141,8 @@ public sealed class RoleMatrix
             // P-14: infrastructure and backups; modify or remove only with a DPO approval attached
             [Roles.SystemAdministration] = Row("infrastructure", true, [Permissions.Infrastructure, Permissions.ModifyData, Permissions.RemoveData],
                 [Rights.Modify, Rights.Remove]),
-            [Roles.Dpo] = Row("web-ui", true, [.. governance, Permissions.ApproveAction, Permissions.Compliance, .. allData]),
-            [Roles.Ceo] = Row("web-ui", true, [.. governance, Permissions.Compliance, .. allData]),
+            [Roles.Dpo] = Row("web-ui", true, [.. governance, Permissions.ApproveAction, Permissions.Compliance, Permissions.LegalHold, .. allData]),
+            [Roles.Ceo] = Row("web-ui", true, [.. governance, Permissions.Compliance, Permissions.LegalHold, .. allData]),
             // P-45, G-19: the client's access log, read only, through a time-boxed grant for that client
             [Roles.Auditor] = Row("audit", true, [Permissions.ReadAuditLog]),
         };
