@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Steward.Breaches;
 using Steward.Data;
 using Steward.Records;
+using Steward.Retention;
 
 namespace Steward.Cli;
 
@@ -54,6 +55,24 @@ public static class ReportCommand
             Console.WriteLine(parse.GetValue(breachId) is null ? JsonSerializer.Serialize(views, Indented) : JsonSerializer.Serialize(views[0], Indented));
             return views.Any(v => v.Overdue) ? Exit.Found : Exit.Ok;
         });
-        return new Command("report", "Compliance reports") { ropa, breach };
+        var destructionId = new Argument<Guid>("id") { Description = "The destruction" };
+        var destructionHtml = new Option<bool>("--html") { Description = "A printable HTML page instead of JSON" };
+        var destruction = new Command("destruction", "A destruction report (P-26): scope, method, keys destroyed, hits per store, approvers, verifier, times; exit 1 while it is open")
+        {
+            destructionId, destructionHtml,
+        };
+        destruction.SetAction(async (parse, ct) =>
+        {
+            await using var services = cli.Services(parse);
+            await services.InitializeStewardAsync(ct);
+            await using var scope = Cli.Scope(services);
+            var id = parse.GetValue(destructionId);
+            var found = await scope.ServiceProvider.GetRequiredService<ReadDestructions>().GetAsync(true, id, ct);
+            if (!found.IsSuccess) return Cli.Refuse($"No destruction {id}.");
+            await Cli.AuditAsync(scope.ServiceProvider, "ReadDestructionReport", "destruction", id.ToString(), ct);
+            Console.WriteLine(parse.GetValue(destructionHtml) ? DestructionReport.Html(found.Value!) : JsonSerializer.Serialize(found.Value, Indented));
+            return found.Value!.Status == Destruction.Completed ? Exit.Ok : Exit.Found;
+        });
+        return new Command("report", "Compliance reports") { ropa, breach, destruction };
     }
 }

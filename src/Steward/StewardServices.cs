@@ -166,6 +166,14 @@ public static class StewardServices
         services.AddScoped<RestoreContact>();
         services.AddScoped<EmptyTrash>();
         services.AddScoped<ReturnExport>();
+        services.AddOptions<DestructionOptions>().Bind(configuration.GetSection("Steward:Destruction"));
+        services.AddScoped<PlaceLegalHold>();
+        services.AddScoped<LiftLegalHold>();
+        services.AddScoped<RequestDestruction>();
+        services.AddScoped<ApproveDestruction>();
+        services.AddScoped<RunDestruction>();
+        services.AddScoped<ReadDestructions>();
+        services.AddResidualStores();
         services.AddScoped<DefineWidget>();
         services.AddScoped<SubmitWidget>();
         services.AddScoped<WithdrawConsent>();
@@ -271,6 +279,7 @@ public static class StewardServices
         v1.MapPublicConsents();
         v1.MapStaff();
         v1.MapBackups();
+        v1.MapDestructions();
         v1.MapClientUsers();
         v1.MapPublicRequests();
         v1.MapPublicSubProcessors().MapAdminSubProcessors();

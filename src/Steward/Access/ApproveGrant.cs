@@ -20,25 +20,9 @@ public sealed class ApproveGrant(StewardDb db, AuditLog audit, IOptions<AccessOp
         if (grant is null) return Errors.NotFound("grant");
         if (grant.Status(now) != "pending") return Errors.Conflict($"The grant is {grant.Status(now)}: only a pending grant can be approved.");
         if (grant.StaffId == by.StaffId) return Errors.Forbidden("Nobody approves their own access.");
-        switch (by.Role)
-        {
-            case Roles.Ceo when grant.CeoApprovedBy is null:
-                if (grant.DpoApprovedBy == by.StaffId) return Errors.Forbidden("The two approvals must come from two different people.");
-                grant.CeoApprovedBy = by.StaffId;
-                grant.CeoApprovedAt = now;
-                break;
-            case Roles.Dpo when grant.DpoApprovedBy is null:
-                if (grant.CeoApprovedBy == by.StaffId) return Errors.Forbidden("The two approvals must come from two different people.");
-                grant.DpoApprovedBy = by.StaffId;
-                grant.DpoApprovedAt = now;
-                break;
-            case Roles.Ceo or Roles.Dpo:
-                return Errors.Conflict($"The {by.Role} approval is already given.");
-            default:
-                return Errors.Forbidden("Only a CEO and a DPO approve grants.");
-        }
+        if (DualApproval.Approve(grant, by, now, "grants") is { } refused) return refused;
         var outcome = "ApproveGrant";
-        if (grant is { CeoApprovedBy: not null, DpoApprovedBy: not null })
+        if (DualApproval.IsComplete(grant))
         {
             var member = await db.StaffMembers.AsNoTracking().SingleAsync(s => s.Id == grant.StaffId, ct);
             if (member.DisabledAt is not null) return Errors.Conflict("The person's account is disabled.");

@@ -62,8 +62,11 @@ public static class Permissions
     /// <summary>The backup catalogue (P-19): system administration, which runs the backups, and the DPO and the CEO.</summary>
     public const string ReadBackups = "backups.read";
 
+    /// <summary>Place and lift a legal hold on a client or a contact, which suspends its purges (G-21): the DPO and the CEO.</summary>
+    public const string LegalHold = "holds.manage";
+
     public static readonly string[] All = [SignedIn, ManageStaff, DisableStaff, RequestGrant, ApproveGrant, RevokeGrant, ReadGrants,
-        ApproveAction, ReadData, ModifyData, RemoveData, ExportData, ReadAuditLog, ModifyThirdParty, Infrastructure, Compliance, PrivilegedCredentials, ReadBackups];
+        ApproveAction, ReadData, ModifyData, RemoveData, ExportData, ReadAuditLog, ModifyThirdParty, Infrastructure, Compliance, PrivilegedCredentials, ReadBackups, LegalHold];
 
     public static string ForRight(string right) => "data." + right;
 }
@@ -141,8 +144,8 @@ public sealed class RoleMatrix
             // P-14: infrastructure and backups; modify or remove only with a DPO approval attached
             [Roles.SystemAdministration] = Row("infrastructure", true, [Permissions.Infrastructure, Permissions.ReadBackups, Permissions.ModifyData, Permissions.RemoveData],
                 [Rights.Modify, Rights.Remove]),
-            [Roles.Dpo] = Row("web-ui", true, [.. governance, Permissions.ApproveAction, Permissions.Compliance, Permissions.ReadBackups, .. allData]),
-            [Roles.Ceo] = Row("web-ui", true, [.. governance, Permissions.Compliance, Permissions.ReadBackups, .. allData]),
+            [Roles.Dpo] = Row("web-ui", true, [.. governance, Permissions.ApproveAction, Permissions.Compliance, Permissions.ReadBackups, Permissions.LegalHold, .. allData]),
+            [Roles.Ceo] = Row("web-ui", true, [.. governance, Permissions.Compliance, Permissions.ReadBackups, Permissions.LegalHold, .. allData]),
             // P-45, G-19: the client's access log, read only, through a time-boxed grant for that client
             [Roles.Auditor] = Row("audit", true, [Permissions.ReadAuditLog]),
         };

@@ -99,7 +99,7 @@ public sealed class RecoveryCode
 /// a purpose, with rights. It takes effect only once approved by a CEO and a DPO, two different people (P-16),
 /// and only for a person with the onboarding records of G-08 / P-17.
 /// </summary>
-public sealed class AccessGrant
+public sealed class AccessGrant : IDualApproval
 {
     public Guid Id { get; set; }
     public Guid StaffId { get; set; }

@@ -125,13 +125,19 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
             }
         }, ct);
 
-    /// <summary>Destroys every key of a client (its contacts, users, requests, packages): the client's purge. Answers how many.</summary>
-    public async Task<long> DestroyClientAsync(Guid clientId, CancellationToken ct)
+    /// <summary>
+    /// Destroys every key of a client (its contacts, users, requests, packages): the client's purge. Answers how many.
+    /// <paramref name="except"/> spares keys that must outlive it (a sub-processor erasure request still to be sent).
+    /// </summary>
+    public async Task<long> DestroyClientAsync(Guid clientId, CancellationToken ct, IReadOnlyCollection<Guid>? except = null)
     {
         long destroyed = 0;
+        var spared = except ?? [];
+        var notIn = spared.Count == 0 ? "" : " AND subject_id NOT IN (" + string.Join(", ", spared.Select((_, i) => "@e" + i)) + ")";
         await WriteAsync(async (connection, tx) =>
         {
-            await using var delete = SqlStore.Command(connection, "DELETE FROM subject_keys WHERE client_id = @c", tx, ("@c", clientId));
+            await using var delete = SqlStore.Command(connection, "DELETE FROM subject_keys WHERE client_id = @c" + notIn, tx,
+                [("@c", clientId), .. spared.Select((id, i) => ("@e" + i, (object?)id))]);
             destroyed = await delete.ExecuteNonQueryAsync(ct);
         }, ct);
         return destroyed;

@@ -84,6 +84,8 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     public DbSet<OpenDsr.OpenDsrCallback> OpenDsrCallbacks => Set<OpenDsr.OpenDsrCallback>();
     public DbSet<Retention.ReturnExportRecord> ReturnExports => Set<Retention.ReturnExportRecord>();
     public DbSet<JobLease> JobLeases => Set<JobLease>();
+    public DbSet<Retention.LegalHold> LegalHolds => Set<Retention.LegalHold>();
+    public DbSet<Retention.Destruction> Destructions => Set<Retention.Destruction>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -126,6 +128,8 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         OpenDsr.OpenDsrRequest.Configure(modelBuilder);
         Retention.ReturnExportRecord.Configure(modelBuilder);
         JobLease.Configure(modelBuilder);
+        Retention.LegalHold.Configure(modelBuilder);
+        Retention.Destruction.Configure(modelBuilder);
         modelBuilder.Entity<LedgerCheckpoint>(e => e.Property(c => c.Id).ValueGeneratedNever());
 
         TenantOwned<ClientUser>(modelBuilder);
@@ -162,6 +166,8 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<Disclosure>(modelBuilder);
         TenantOwned<OpenDsr.OpenDsrRequest>(modelBuilder);
         TenantOwned<Retention.ReturnExportRecord>(modelBuilder);
+        TenantOwned<Retention.LegalHold>(modelBuilder);
+        TenantOwned<Retention.Destruction>(modelBuilder);
     }
 
     private void TenantOwned<T>(ModelBuilder model) where T : class, ITenantOwned =>

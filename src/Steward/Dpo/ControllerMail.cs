@@ -15,17 +15,25 @@ public sealed class ControllerMail(KeyVault vault, Notifier notifier)
     /// <returns>The outbox message ids: their delivery is the client's receipt.</returns>
     public async Task<List<Guid>> SendToOwnersAsync(StewardDb db, Guid clientId, string kind, string subject, string body, CancellationToken ct)
     {
+        var sent = new List<Guid>();
+        foreach (var to in await OwnerAddressesAsync(db, clientId, ct))
+            sent.Add(await notifier.EnqueueAsync(db, new Notifier.Message(kind, clientId, to, subject, body), ct));
+        return sent;
+    }
+
+    /// <summary>The client's owners' addresses, read while their keys exist (a destruction keeps them to confirm it, P-47).</summary>
+    public async Task<List<string>> OwnerAddressesAsync(StewardDb db, Guid clientId, CancellationToken ct)
+    {
         var owners = await db.ClientUsers.IgnoreQueryFilters().AsNoTracking()
             .Where(u => u.ClientId == clientId && u.Role == "owner" && u.RemovedAt == null).ToListAsync(ct);
-        var sent = new List<Guid>();
+        var addresses = new List<string>();
         foreach (var owner in owners)
         {
             using var key = await vault.OpenAsync(clientId, owner.Id, ct);
             if (key is null) continue; // shredded: nobody left to write to
-            var to = Encoding.UTF8.GetString(key.Open("email", owner.EmailSealed));
-            sent.Add(await notifier.EnqueueAsync(db, new Notifier.Message(kind, clientId, to, subject, body), ct));
+            addresses.Add(Encoding.UTF8.GetString(key.Open("email", owner.EmailSealed)));
         }
-        return sent;
+        return addresses;
     }
 
     /// <summary>To the processor's own people (DPO, CEO).</summary>

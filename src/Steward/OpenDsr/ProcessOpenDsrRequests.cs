@@ -43,11 +43,14 @@ public sealed partial class ProcessOpenDsrRequests(StewardDb db, KeyVault vault,
     {
         var now = clock.GetUtcNow();
         await using var write = await db.BeginWriteAsync(ct);
+        // a cancelled client is skipped: processing stops at cancellation (P-07); its requests wait for a reactivation
         var due = db.IsSqlite
-            ? await db.SubjectRequests.IgnoreQueryFilters().Where(r => r.Source == OpenDsrProtocol.Source && r.Status == SubjectRequest.Verified)
+            ? await db.SubjectRequests.IgnoreQueryFilters().Where(r => r.Source == OpenDsrProtocol.Source && r.Status == SubjectRequest.Verified
+                    && db.Clients.Any(c => c.Id == r.ClientId && c.Status == Clients.ClientLifecycle.Active))
                 .OrderBy(r => r.CreatedAt).Take(max).ToListAsync(ct)
             : await db.SubjectRequests.FromSql($"""
                 SELECT * FROM "SubjectRequests" WHERE "Source" = {OpenDsrProtocol.Source} AND "Status" = {SubjectRequest.Verified}
+                AND EXISTS (SELECT 1 FROM "Clients" c WHERE c."Id" = "SubjectRequests"."ClientId" AND c."Status" = {Clients.ClientLifecycle.Active})
                 ORDER BY "CreatedAt" LIMIT {max} FOR UPDATE SKIP LOCKED
                 """).IgnoreQueryFilters().ToListAsync(ct);
         foreach (var r in due)

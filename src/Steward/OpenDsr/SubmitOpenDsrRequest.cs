@@ -24,6 +24,9 @@ public sealed class SubmitOpenDsrRequest(StewardDb db, KeyVault vault, AuditLog 
 
     public async Task<Result<Reply>> HandleAsync(Guid clientId, OpenDsrProtocol.Version version, byte[] body, CancellationToken ct)
     {
+        // a cancelled or purged client's systems file nothing more, like its widgets (P-07)
+        if (!await Clients.ClientLifecycle.IsActiveAsync(db, clientId, ct))
+            return new OpenDsrError(410, "The controller's subscription is cancelled: no requests are taken.", "ControllerCancelled", "Gone");
         var now = clock.GetUtcNow();
         var parsed = OpenDsrWire.Parse(body, version, options.Value, now);
         if (!parsed.IsSuccess) return parsed.Error!;

@@ -26,8 +26,9 @@ public sealed class SubmitPublicRequest(StewardDb db, KeyVault vault, BlindIndex
 
     public async Task<Result<Response>> HandleAsync(Request request, CancellationToken ct)
     {
-        if (request.ClientId is not { } clientId || !await db.Clients.AnyAsync(c => c.Id == clientId && c.Status == "active", ct))
-            return Errors.NotFound("client");
+        if (request.ClientId is not { } clientId || !await db.Clients.AnyAsync(c => c.Id == clientId, ct)) return Errors.NotFound("client");
+        // a cancelled or purged client takes no requests, like its widgets (P-07)
+        if (!await Clients.ClientLifecycle.IsActiveAsync(db, clientId, ct)) return Errors.Gone("This organisation no longer takes requests here.");
         db.TenantId = clientId;
         actor.ActorType = "public";
         actor.ClientId = clientId;

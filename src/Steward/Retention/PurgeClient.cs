@@ -6,6 +6,7 @@ using Steward.Contacts;
 using Steward.Crypto;
 using Steward.Data;
 using Steward.Dpo;
+using Steward.SubProcessors;
 
 namespace Steward.Retention;
 
@@ -20,12 +21,16 @@ public sealed class PurgeClient(StewardDb db, KeyVault vault, ForgetLedger ledge
 {
     public sealed record Report(Guid ClientId, DateTimeOffset PurgedAt, int Contacts, long KeysDestroyed, string Method);
 
-    /// <summary>The job's step: every client whose grace window has ended, and every purge cut short.</summary>
+    /// <summary>
+    /// The job's step: every client whose grace window has ended, unless a legal hold covers any of its data (G-21: the
+    /// purge waits for the hold to be lifted), and every purge cut short (its keys may be gone already: it is finished).
+    /// </summary>
     public async Task<int> DueAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var due = await db.Clients.AsNoTracking()
-            .Where(c => (c.Status == ClientLifecycle.Cancelled && c.PurgeDueAt <= now) || c.Status == ClientLifecycle.Purging)
+        var due = await db.Clients.IgnoreQueryFilters().AsNoTracking()
+            .Where(c => (c.Status == ClientLifecycle.Cancelled && c.PurgeDueAt <= now && !db.LegalHolds.Any(h => h.ClientId == c.Id && h.LiftedAt == null))
+                || c.Status == ClientLifecycle.Purging)
             .Select(c => c.Id).ToListAsync(ct);
         foreach (var clientId in due) await HandleAsync(clientId, ct);
         return due.Count;
@@ -57,7 +62,10 @@ public sealed class PurgeClient(StewardDb db, KeyVault vault, ForgetLedger ledge
         var contacts = await db.Contacts.IgnoreQueryFilters().Where(c => c.ClientId == clientId).Select(c => c.Id).ToListAsync(ct);
         await ledger.AppendAsync(clientId, contacts, ForgetLedger.ContactKind, now, ct);
         await ledger.AppendAsync(clientId, [clientId], ForgetLedger.ClientKind, now, ct);
-        var keys = await vault.DestroyClientAsync(clientId, ct);
+        // a sub-processor still has to be asked to forget someone: its request and key outlive the purge (P-09)
+        var unsent = await db.ErasureRequests.IgnoreQueryFilters().Where(e => e.ClientId == clientId && e.Status != ErasureRequest.Confirmed)
+            .Select(e => e.Id).ToListAsync(ct);
+        var keys = await vault.DestroyClientAsync(clientId, ct, unsent);
 
         await using (var write = await db.BeginWriteAsync(ct))
         {
@@ -80,7 +88,7 @@ public sealed class PurgeClient(StewardDb db, KeyVault vault, ForgetLedger ledge
         await EraseContact.DeleteRowsAsync(db, clientId, await contacts.ToListAsync(ct), ct);
         await db.OpenDsrCallbacks.Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
         await db.OpenDsrRequests.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
-        await db.ErasureRequests.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.ErasureRequests.IgnoreQueryFilters().Where(e => e.ClientId == clientId && e.Status == ErasureRequest.Confirmed).ExecuteDeleteAsync(ct);
         await db.PropagationTasks.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
         await db.RequestExports.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
         await db.RequestVerifications.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);

@@ -57,13 +57,15 @@ public sealed class RestoreContact(StewardDb db, Terms terms, AuditLog audit, Ti
     }
 }
 
-/// <summary>The job's step: erases every contact whose restore window has ended (G-44).</summary>
+/// <summary>The job's step: erases every contact whose restore window has ended (G-44), except those under a legal hold.</summary>
 public sealed class EmptyTrash(StewardDb db, Terms terms, EraseContact erase, TimeProvider clock)
 {
     public async Task<int> HandleAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var trashed = await db.Contacts.IgnoreQueryFilters().AsNoTracking().Where(c => c.DeletedAt != null)
+        // a legal hold on the contact or its client keeps it in the trash until the hold is lifted (G-21)
+        var trashed = await db.Contacts.IgnoreQueryFilters().AsNoTracking()
+            .Where(c => c.DeletedAt != null && !db.LegalHolds.Any(h => h.ClientId == c.ClientId && h.LiftedAt == null && (h.ContactId == null || h.ContactId == c.Id)))
             .Select(c => new { c.Id, c.ClientId, DeletedAt = c.DeletedAt!.Value }).ToListAsync(ct);
         var erased = 0;
         foreach (var client in trashed.GroupBy(c => c.ClientId))

@@ -100,22 +100,42 @@ public sealed class LifecycleTests
     }
 
     [Theory, ClassData(typeof(Engines))]
-    public async Task P47_destroy_at_termination_purges_at_once_and_confirms_to_the_client(Engine engine)
+    public async Task P47_destroy_at_termination_files_a_destruction_that_runs_once_a_CEO_and_a_DPO_approve_and_confirms_to_the_client(Engine engine)
     {
         await using var app = await StewardApp.StartAsync(engine);
+        var (ceo, dpo) = await app.SetUpGovernanceAsync();
         var tenant = await app.SignUpAsync();
         var contact = (await tenant.CreateContactAsync(ContactTests.Jane)).GetProperty("id").GetGuid();
         await (await tenant.Http.PostAsJsonAsync(tenant.Base + "/termination", new { choice = "destroy" })).AssertProblemAsync(409);
         await tenant.Http.PostAsync(tenant.Base + "/cancel", null);
         await (await tenant.Http.PostAsJsonAsync(tenant.Base + "/termination", new { choice = "burn" })).AssertProblemAsync(400);
 
-        var destroyed = await tenant.Http.PostAsJsonAsync(tenant.Base + "/termination", new { choice = "destroy" });
-        Assert.Equal(HttpStatusCode.OK, destroyed.StatusCode);
-        var body = await destroyed.JsonAsync();
-        Assert.Equal("purged", body.GetProperty("status").GetString());
-        Assert.Equal(1, body.GetProperty("destruction").GetProperty("contacts").GetInt32());
-        Assert.Null(await app.Services.GetRequiredService<KeyVault>().OpenAsync(tenant.ClientId, contact, default));
+        var chosen = await tenant.Http.PostAsJsonAsync(tenant.Base + "/termination", new { choice = "destroy" });
+        Assert.Equal(HttpStatusCode.OK, chosen.StatusCode);
+        var body = await chosen.JsonAsync();
+        Assert.Equal("cancelled", body.GetProperty("status").GetString());
+        var destructionId = body.GetProperty("destructionId").GetGuid();
+        await (await tenant.Http.PostAsJsonAsync(tenant.Base + "/termination", new { choice = "destroy" })).AssertProblemAsync(409);
+        // nobody destroys alone, not even the client: it waits for a CEO and a DPO (P-26)
+        var vault = app.Services.GetRequiredService<KeyVault>();
+        Assert.NotNull(await vault.OpenAsync(tenant.ClientId, contact, default));
+        Assert.Equal("awaiting-approval", (await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/destructions/{destructionId}")).GetProperty("status").GetString());
+        await (await tenant.Http.PostAsync(tenant.Base + "/reactivate", null)).AssertProblemAsync(410);
+
+        Assert.Equal(HttpStatusCode.OK, (await ceo.Http.PostAsync($"/v1/destructions/{destructionId}/approve", null)).StatusCode);
+        var report = await (await dpo.Http.PostAsync($"/v1/destructions/{destructionId}/approve", null)).JsonAsync();
+        Assert.Equal("completed", report.GetProperty("status").GetString());
+        Assert.Equal(1, report.GetProperty("contactsDestroyed").GetInt32());
+        Assert.Null(await vault.OpenAsync(tenant.ClientId, contact, default));
+        Assert.Equal(0, await vault.CountAsync(tenant.ClientId, default));
+        Assert.Equal("purged", (await tenant.Http.GetFromJsonAsync<JsonElement>(tenant.Base)).GetProperty("status").GetString());
         Assert.True(await app.WithDbAsync((db, _) => db.OutboxMessages.AnyAsync(m => m.Kind == "client-purged" && m.ClientId == tenant.ClientId)));
+        Assert.Contains(await app.ReadAsync("destruction-completed"), m => m.ClientId == tenant.ClientId);
+        // the client still downloads its report after the purge
+        var own = await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/destructions/{destructionId}");
+        Assert.Equal("client", own.GetProperty("scope").GetString());
+        Assert.Contains(contact, own.GetProperty("keyIdsDestroyed").EnumerateArray().Select(k => k.GetGuid()));
+        Assert.Null(own.GetProperty("requestedBy").GetString());
         await (await tenant.Http.PostAsync(tenant.Base + "/reactivate", null)).AssertProblemAsync(410);
     }
 }

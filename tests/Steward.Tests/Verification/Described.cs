@@ -47,6 +47,8 @@ public static class Described
         ["subjectRequestId"] = new(Owner.Client, (_, p) => p.OpenDsrId),
         ["userId"] = new(Owner.Client, (_, p) => p.UserId.ToString()),
         ["keyId"] = new(Owner.Client, (_, p) => p.KeyId.ToString()),
+        ["destructionId"] = new(Owner.Client, (_, p) => p.DestructionId.ToString()), // a client's, on its routes; the processor's desk reaches it by role
+        ["holdId"] = new(Owner.Processor, (_, _) => Guid.NewGuid().ToString()), // placed and lifted on the processor's side only
         ["credentialId"] = new(Owner.Processor, (_, _) => Guid.NewGuid().ToString()),
         ["policyId"] = new(Owner.Processor, (_, _) => Guid.NewGuid().ToString()), // a client's uploaded policy, reviewed on the processor's desk
         ["key"] = new(Owner.Value, (_, _) => "encryption-at-rest"), // a measure of the register

@@ -9,7 +9,7 @@ namespace Steward.Tests.Verification;
 
 /// <summary>One client's objects, each a real row the routes can be pointed at.</summary>
 public sealed record Party(StewardApp.Tenant Tenant, Guid ContactId, Guid WidgetId, Guid RequestId, Guid PublicRequestId, Guid InspectionId,
-    Guid BreachId, string OpenDsrId, string[] Secrets, Guid UserId, Guid KeyId)
+    Guid BreachId, string OpenDsrId, string[] Secrets, Guid UserId, Guid KeyId, Guid DestructionId)
 {
     public Guid ClientId => Tenant.ClientId;
 }
@@ -91,11 +91,15 @@ public sealed class World
              "subject_identities":[{"identity_type":"email","identity_value":"{{email}}","identity_format":"raw"}],"status_callback_urls":[]}
             """, System.Text.Encoding.UTF8, "application/json"));
         Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
+        // awaiting its second approval, so nothing is destroyed: the client's report routes have an object to name
+        var destruction = await dpo.Http.PostAsJsonAsync("/v1/destructions", new { clientId = tenant.ClientId, contactIds = new[] { contact }, reason = "Retention ended" });
+        Assert.Equal(HttpStatusCode.Created, destruction.StatusCode);
         return new Party(tenant, contact, widget, request, publicRequest, (await inspection.JsonAsync()).GetProperty("id").GetGuid(),
             (await breach.JsonAsync()).GetProperty("id").GetGuid(), openDsr,
             [email, first, "Lastname" + unique, phone, "Company" + unique, tenant.ApiKey, $"Client {name} {unique}", "Audit " + unique, "Lost laptop " + unique],
             // the owner made at sign-up and its key: the team's own rows
             await app.WithDbAsync((db, _) => db.ClientUsers.Select(u => u.Id).FirstAsync(), tenant.ClientId),
-            await app.WithDbAsync((db, _) => db.ApiKeys.Select(k => k.Id).FirstAsync(), tenant.ClientId));
+            await app.WithDbAsync((db, _) => db.ApiKeys.Select(k => k.Id).FirstAsync(), tenant.ClientId),
+            (await destruction.JsonAsync()).GetProperty("id").GetGuid());
     }
 }

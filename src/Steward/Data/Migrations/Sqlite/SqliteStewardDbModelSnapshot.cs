@@ -2337,6 +2337,131 @@ namespace Steward.Data.Migrations.Sqlite
                     b.ToTable("SubjectRequestSteps");
                 });
 
+            modelBuilder.Entity("Steward.Retention.Destruction", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CeoApprovedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CeoApprovedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ContactIds")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ContactsDestroyed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DestroyedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DpoApprovedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("DpoApprovedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("IdentifiersSealed")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("KeyIds")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("KeysDestroyed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastScanAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("RequestedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ScanCounts")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Scans")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VerifiedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status");
+
+                    b.HasIndex("ClientId", "RequestedAt");
+
+                    b.ToTable("Destructions");
+                });
+
+            modelBuilder.Entity("Steward.Retention.LegalHold", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ContactId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LiftReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LiftedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("LiftedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PlacedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("PlacedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "LiftedAt");
+
+                    b.ToTable("LegalHolds");
+                });
+
             modelBuilder.Entity("Steward.Retention.ReturnExportRecord", b =>
                 {
                     b.Property<Guid>("Id")
