@@ -6,11 +6,41 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Steward.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class DestructionsHolds : Migration
+    public partial class RecoveryJobLeasesHoldsDestructions : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "Action",
+                table: "ActionApprovals",
+                type: "character varying(100)",
+                maxLength: 100,
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.AddColumn<string>(
+                name: "Target",
+                table: "ActionApprovals",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "ClientRecoveryCodes",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    ClientId = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Hash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    UsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ClientRecoveryCodes", x => x.Id);
+                });
+
             migrationBuilder.CreateTable(
                 name: "Destructions",
                 columns: table => new
@@ -44,6 +74,20 @@ namespace Steward.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "JobLeases",
+                columns: table => new
+                {
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    NextRunAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    HeldBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    ClaimedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_JobLeases", x => x.Name);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "LegalHolds",
                 columns: table => new
                 {
@@ -61,6 +105,12 @@ namespace Steward.Data.Migrations.Postgres
                 {
                     table.PrimaryKey("PK_LegalHolds", x => x.Id);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ClientRecoveryCodes_UserId_Hash",
+                table: "ClientRecoveryCodes",
+                columns: new[] { "UserId", "Hash" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Destructions_ClientId_RequestedAt",
@@ -82,10 +132,24 @@ namespace Steward.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "ClientRecoveryCodes");
+
+            migrationBuilder.DropTable(
                 name: "Destructions");
 
             migrationBuilder.DropTable(
+                name: "JobLeases");
+
+            migrationBuilder.DropTable(
                 name: "LegalHolds");
+
+            migrationBuilder.DropColumn(
+                name: "Action",
+                table: "ActionApprovals");
+
+            migrationBuilder.DropColumn(
+                name: "Target",
+                table: "ActionApprovals");
         }
     }
 }
