@@ -108,9 +108,10 @@ public static class Jobs
             services.AddSingleton(type, sp =>
             {
                 var job = (PeriodicJob)ActivatorUtilities.CreateInstance(sp, type);
-                var config = sp.GetRequiredService<IConfiguration>().GetSection("Steward:Jobs");
-                job.Schedule = new JobSchedule(config.GetValue<TimeSpan?>($"Every:{type.Name}"), config.GetValue("Poll", TimeSpan.FromSeconds(15)),
-                    config.GetValue<string>("NodeName") ?? $"{Environment.MachineName}/{Environment.ProcessId}");
+                // the CLI's container has no IConfiguration: it runs jobs once by hand, on the defaults
+                if (sp.GetService<IConfiguration>()?.GetSection("Steward:Jobs") is { } config)
+                    job.Schedule = new JobSchedule(config.GetValue<TimeSpan?>($"Every:{type.Name}"), config.GetValue("Poll", TimeSpan.FromSeconds(15)),
+                        config.GetValue<string>("NodeName") ?? $"{Environment.MachineName}/{Environment.ProcessId}");
                 job.Metrics = sp.GetRequiredService<StewardMetrics>();
                 return job;
             });
