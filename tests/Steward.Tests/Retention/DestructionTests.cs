@@ -231,6 +231,46 @@ public sealed class DestructionTests
         Assert.True(await app.WithDbAsync((db, _) => db.SubjectRequests.IgnoreQueryFilters().AnyAsync(r => r.ClientId == tenant.ClientId && r.Status == "verified")));
     }
 
+    [Theory, ClassData(typeof(Engines))]
+    public async Task P09_a_purge_keeps_the_sub_processor_erasure_requests_still_to_be_sent_and_their_keys(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var contact = (await tenant.CreateContactAsync(ContactTests.Jane)).GetProperty("id").GetGuid();
+        var vault = app.Services.GetRequiredService<KeyVault>();
+        var (unsent, confirmed) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        foreach (var (id, status) in new[] { (unsent, "pending"), (confirmed, "confirmed") })
+        {
+            using var key = await vault.CreateAsync(tenant.ClientId, id, default);
+            var sealedEmail = key.Seal("email", "jane.doe@example.com");
+            await app.WithDbAsync(async (db, _) =>
+            {
+                db.ErasureRequests.Add(new Steward.SubProcessors.ErasureRequest
+                {
+                    Id = id,
+                    ClientId = tenant.ClientId,
+                    ContactId = contact,
+                    SubProcessorId = Guid.NewGuid(),
+                    EmailSealed = sealedEmail,
+                    Status = status,
+                    CreatedAt = app.Clock.GetUtcNow(),
+                    NextAttemptAt = app.Clock.GetUtcNow(),
+                    DueAt = app.Clock.GetUtcNow().AddDays(30),
+                });
+                return await db.SaveChangesAsync();
+            }, tenant.ClientId);
+        }
+        await tenant.Http.PostAsync(tenant.Base + "/cancel", null);
+        app.Clock.Advance(TimeSpan.FromDays(90));
+        Assert.Equal(1, await RunPurgeJobAsync(app));
+
+        Assert.Null(await vault.OpenAsync(tenant.ClientId, contact, default));
+        Assert.NotNull(await vault.OpenAsync(tenant.ClientId, unsent, default)); // still to go out
+        Assert.Null(await vault.OpenAsync(tenant.ClientId, confirmed, default));
+        var kept = await app.WithDbAsync((db, _) => db.ErasureRequests.IgnoreQueryFilters().Where(r => r.ClientId == tenant.ClientId).Select(r => r.Id).ToListAsync());
+        Assert.Equal([unsent], kept);
+    }
+
     private static Task<HttpResponseMessage> SubmitOpenDsrAsync(StewardApp.Tenant tenant)
     {
         var body = $$"""
