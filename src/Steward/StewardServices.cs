@@ -174,6 +174,7 @@ public static class StewardServices
         services.AddScoped<RunDestruction>();
         services.AddScoped<ReadDestructions>();
         services.AddResidualStores();
+        services.AddSingleton<IResidualStore, BackupResidue>();
         services.AddScoped<DefineWidget>();
         services.AddScoped<SubmitWidget>();
         services.AddScoped<WithdrawConsent>();

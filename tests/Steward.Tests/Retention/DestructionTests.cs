@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Steward.Access;
+using Steward.Backups;
 using Steward.Crypto;
 using Steward.OpenDsr;
 using Steward.Retention;
@@ -73,7 +74,7 @@ public sealed class DestructionTests
         Assert.Equal(1, report.GetProperty("keysDestroyed").GetInt64());
         Assert.Equal([jane], report.GetProperty("keyIdsDestroyed").EnumerateArray().Select(k => k.GetGuid()));
         var stores = Stores(report);
-        Assert.Equal(["database", "exports", "key-store", "logs", "mail-drop", "outbox"], stores.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["backups", "database", "exports", "key-store", "logs", "mail-drop", "outbox"], stores.Keys.Order(StringComparer.Ordinal));
         Assert.All(stores.Values, found => Assert.Equal(0, found));
         Assert.Equal(ceo.Id, report.GetProperty("ceoApproval").GetProperty("staffId").GetGuid());
         Assert.Equal(dpo.Id, report.GetProperty("dpoApproval").GetProperty("staffId").GetGuid());
@@ -143,6 +144,39 @@ public sealed class DestructionTests
         Assert.Null(await app.Services.GetRequiredService<KeyVault>().OpenAsync(id, id, default));
         Assert.Single(await app.ReadAsync("destruction-completed"));
         Assert.True(await app.WithDbAsync((db, _) => db.AuditEvents.AnyAsync(e => e.Action == "DestructionResidueFound" && e.ResourceId == id.ToString())));
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task P26_P19_a_backup_holding_a_value_of_the_scope_in_clear_keeps_the_destruction_open_until_the_backup_expires(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var (ceo, dpo) = await app.SetUpGovernanceAsync();
+        var tenant = await app.SignUpAsync();
+        var jane = (await tenant.CreateContactAsync(ContactTests.Jane)).GetProperty("id").GetGuid();
+        var clean = await app.WithDbAsync((_, sp) => sp.GetRequiredService<CreateBackup>().HandleAsync(default));
+        // an operator's slip: the address typed into a column kept in clear, then caught by the next backup
+        await app.WithDbAsync((db, _) => db.Clients.IgnoreQueryFilters().Where(c => c.Id == tenant.ClientId)
+            .ExecuteUpdateAsync(u => u.SetProperty(c => c.Name, "jane.doe@example.com"), default));
+        var slipped = await app.WithDbAsync((_, sp) => sp.GetRequiredService<CreateBackup>().HandleAsync(default));
+
+        var id = await RequestAsync(dpo, tenant.ClientId, jane);
+        await ApproveAsync(dpo, id);
+        var open = await (await ApproveAsync(ceo, id)).JsonAsync();
+        Assert.Equal("residue-found", open.GetProperty("status").GetString());
+        Assert.Equal(1, Stores(open)["backups"]); // the slipped backup only: the clean one holds Jane as ciphertext under a destroyed key
+        Assert.Equal(0, Stores(open)["key-store"]);
+
+        // the backup's retention deletes it and destroys its key; the job's next scan closes the destruction
+        await app.WithDbAsync((db, _) => db.Clients.IgnoreQueryFilters().Where(c => c.Id == tenant.ClientId)
+            .ExecuteUpdateAsync(u => u.SetProperty(c => c.Name, "Doe Widgets"), default));
+        app.Clock.Advance(TimeSpan.FromDays(14).Add(TimeSpan.FromMinutes(1)));
+        Assert.Equal(2, await app.WithDbAsync((_, sp) => sp.GetRequiredService<PruneBackups>().HandleAsync(default)));
+        Assert.Null(await app.Services.GetRequiredService<KeyVault>().OpenAsync(CreateBackup.KeyNamespace, slipped.Id, default));
+        await RunDestructionJobAsync(app);
+        var closed = await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/destructions/{id}");
+        Assert.Equal("completed", closed.GetProperty("status").GetString());
+        Assert.Equal(0, Stores(closed)["backups"]);
+        Assert.NotEqual(clean.Id, slipped.Id);
     }
 
     [Theory, ClassData(typeof(Engines))]
