@@ -8,7 +8,7 @@ public static class SweepCommand
 {
     public static Command Build(Cli cli)
     {
-        var sweep = new Command("sweep", "Run every periodic job once now (deliveries, reminders, retention, sub-processor work), for deployments driven by cron");
+        var sweep = new Command("sweep", "Run every periodic job once now (deliveries, reminders, retention, sub-processor work) and print what each removed, for deployments driven by cron");
         sweep.SetAction(async (parse, ct) =>
         {
             await using var services = cli.Services(parse);
@@ -19,8 +19,9 @@ public static class SweepCommand
             {
                 try
                 {
-                    await job.RunOnceAsync(ct);
+                    var done = await job.RunOnceAsync(ct);
                     Console.WriteLine($"{job.Name}: done.");
+                    foreach (var line in done) Console.WriteLine($"  {line}");
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -172,6 +172,7 @@ public static class StewardServices
         services.AddScoped<RequestDestruction>();
         services.AddScoped<ApproveDestruction>();
         services.AddScoped<RunDestruction>();
+        services.AddScoped<ExpireData>();
         services.AddScoped<ReadDestructions>();
         services.AddResidualStores();
         services.AddSingleton<IResidualStore, BackupResidue>();

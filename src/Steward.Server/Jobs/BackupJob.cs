@@ -13,7 +13,7 @@ public sealed class BackupJob(IServiceScopeFactory scopes, TimeProvider clock, I
 
     protected override async Task TickAsync(CancellationToken ct)
     {
-        await StepAsync<PruneBackups>(p => p.HandleAsync(ct));
+        await StepAsync<PruneBackups>("expired backups removed", p => p.HandleAsync(ct));
         await StepAsync<CreateBackup>(c => c.DueAsync(ct));
     }
 }

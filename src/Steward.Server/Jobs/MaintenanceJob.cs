@@ -14,7 +14,7 @@ public sealed class MaintenanceJob(IServiceScopeFactory scopes, TimeProvider clo
 
     protected override async Task TickAsync(CancellationToken ct)
     {
-        await StepAsync<PruneAuditLog>(p => p.HandleAsync(ct));
+        await StepAsync<PruneAuditLog>("access events removed", async p => (int)(await p.HandleAsync(ct)).Removed);
         await StepAsync<ReviewGrants>(r => r.RemindDueAsync(ct));
     }
 }

@@ -15,8 +15,16 @@ public abstract partial class PeriodicJob(IServiceScopeFactory scopes, TimeProvi
 
     protected abstract Task TickAsync(CancellationToken ct);
 
-    /// <summary>One tick now, outside the timer (`steward sweep`, for deployments driven by cron).</summary>
-    public Task RunOnceAsync(CancellationToken ct) => MeasuredTickAsync(ct);
+    /// <summary>What the counted steps of the current <see cref="RunOnceAsync"/> did; flows with the call, not shared with the timer.</summary>
+    private static readonly AsyncLocal<List<string>?> Done = new();
+
+    /// <summary>One tick now, outside the timer (`steward sweep`, for deployments driven by cron); what its counted steps did.</summary>
+    public async Task<IReadOnlyList<string>> RunOnceAsync(CancellationToken ct)
+    {
+        Done.Value = [];
+        await MeasuredTickAsync(ct);
+        return Done.Value;
+    }
 
     /// <summary>The tick as a trace span and in the job metrics (<see cref="StewardMetrics"/>).</summary>
     private async Task MeasuredTickAsync(CancellationToken ct)
@@ -41,6 +49,14 @@ public abstract partial class PeriodicJob(IServiceScopeFactory scopes, TimeProvi
     {
         await using var scope = scopes.CreateAsyncScope();
         await work(scope.ServiceProvider.GetRequiredService<T>());
+    }
+
+    /// <summary>A step that counts what it did ("12 clients purged"), for `steward sweep` to print.</summary>
+    protected async Task StepAsync<T>(string what, Func<T, Task<int>> work) where T : notnull
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var count = await work(scope.ServiceProvider.GetRequiredService<T>());
+        Done.Value?.Add($"{count} {what}");
     }
 
     /// <summary>

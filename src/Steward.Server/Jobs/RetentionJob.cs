@@ -10,12 +10,15 @@ namespace Steward.Server.Jobs;
 public sealed class RetentionJob(IServiceScopeFactory scopes, TimeProvider clock, ILogger<RetentionJob> log)
     : PeriodicJob(scopes, clock, log, TimeSpan.FromHours(1), runAtStart: true)
 {
-    public override string Name => "Retention (client purges, trash, destructions)";
+    public override string Name => "Retention (client purges, trash, destructions, packages, codes, outbox)";
 
     protected override async Task TickAsync(CancellationToken ct)
     {
-        await StepAsync<PurgeClient>(p => p.DueAsync(ct));
-        await StepAsync<EmptyTrash>(e => e.HandleAsync(ct));
-        await StepAsync<RunDestruction>(r => r.DueAsync(ct));
+        await StepAsync<PurgeClient>("clients purged", p => p.DueAsync(ct));
+        await StepAsync<EmptyTrash>("contacts erased from the trash", e => e.HandleAsync(ct));
+        await StepAsync<RunDestruction>("destructions carried on", r => r.DueAsync(ct));
+        await StepAsync<ExpireData>("unclaimed access packages shredded", e => e.PackagesAsync(ct));
+        await StepAsync<ExpireData>("expired verification codes cleared", e => e.VerificationCodesAsync(ct));
+        await StepAsync<ExpireData>("sent messages' content shredded", e => e.OutboxAsync(ct));
     }
 }

@@ -9,6 +9,8 @@ public sealed class RetentionOptions
     public int RestoreDays { get; set; } = 60;
     /// <summary>`export.freeCount`: return exports at termination that are free (G-21); later ones are counted billable.</summary>
     public int ExportFreeCount { get; set; } = 1;
+    /// <summary>Days a sent message's content (recipient, subject, body) stays readable in the outbox; its delivery record stays.</summary>
+    public int OutboxDays { get; set; } = 30;
 }
 
 /// <summary>The two seeds' retention terms, for a client whose DPA follows one of them.</summary>
