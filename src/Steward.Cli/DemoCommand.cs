@@ -30,7 +30,7 @@ public static class DemoCommand
     private static readonly string[] Last = ["Andersen", "Berg", "Costa", "Dahl", "Eriksen", "Fischer", "Garcia", "Holm", "Ivanova", "Jensen",
         "Keller", "Lund", "Moreau", "Nowak", "Olsen", "Petersen", "Rossi", "Schmidt", "Thomsen", "Vogel"];
 
-    private sealed record DemoClient(string Name, string Mode, int BreachHours, double Share, Guid Id = default, HttpClient? Http = null, string? Key = null)
+    private sealed record DemoClient(string Name, string Mode, int BreachHours, double Share, string Plan, Guid Id = default, HttpClient? Http = null, string? Key = null)
     {
         public string Base => $"/v1/clients/{Id}";
     }
@@ -115,12 +115,13 @@ public static class DemoCommand
             step.Increment(1);
         }
 
-        // three clients with different terms: a 24-hour breach notice and answering subjects directly, or the defaults
+        // three clients with different terms: the Personizely plan (90 days' grace, deleting erases) or the GenieBelt
+        // plan (60 days' grace, a 60-day trash), a 24- to 72-hour breach notice, answering subjects directly or forwarding
         DemoClient[] clients =
         [
-            new("Nordlys Yoga Studio", "direct", 72, 0.5),
-            new("Brightpath Learning", "forward", 24, 0.3),
-            new("Kestrel Logistics", "forward", 48, 0.2),
+            new("Nordlys Yoga Studio", "direct", 72, 0.5, "Personizely"),
+            new("Brightpath Learning", "forward", 24, 0.3, "GenieBelt"),
+            new("Kestrel Logistics", "forward", 48, 0.2, "Personizely"),
         ];
         var agreements = await anonymous.GetFromJsonAsync<JsonElement>("/v1/agreements", ct);
         var acceptances = agreements.EnumerateArray().Select(a => new { document = a.GetProperty("document").GetString(), version = a.GetProperty("version").GetString(), accepted = true }).ToList();
@@ -133,7 +134,7 @@ public static class DemoCommand
                 new { name = c.Name, ownerName = "Owner of " + c.Name, ownerEmail = owner, ownerPassword = Password, acceptances }, ct);
             var key = signedUp.GetProperty("apiKey").GetString()!;
             c = clients[i] = c with { Id = signedUp.GetProperty("clientId").GetGuid(), Http = Http(key), Key = key };
-            await SendAsync(dpo, HttpMethod.Put, $"/v1/processor/clients/{c.Id}/terms", new { breachNotifyHours = c.BreachHours }, ct);
+            await SendAsync(dpo, HttpMethod.Put, $"/v1/processor/clients/{c.Id}/terms", new { breachNotifyHours = c.BreachHours, plan = c.Plan }, ct);
             await SendAsync(c.Http!, HttpMethod.Put, c.Base + "/requests/settings", new { mode = c.Mode }, ct);
             clientStep.Increment(1);
         }

@@ -169,6 +169,10 @@ public sealed class CliTests
             Assert.Equal(1, await db.AccessGrants.IgnoreQueryFilters().CountAsync(g => g.CeoApprovedBy == null || g.DpoApprovedBy == null));
             Assert.Equal(9, await db.SubjectRequests.IgnoreQueryFilters().CountAsync());
             Assert.Equal(1, await db.Set<Breach>().IgnoreQueryFilters().CountAsync(b => b.AwareAt != null));
+            // a 90-day and a 60-day plan (P-20, G-45)
+            var windows = await db.Set<Steward.Instructions.DpaTerms>().IgnoreQueryFilters().Select(t => t.PostTerminationDays).ToListAsync();
+            Assert.Contains(90, windows);
+            Assert.Contains(60, windows);
             return 0;
         });
         // printed credentials work: the CEO signs in with the password and a code of the printed secret
