@@ -102,4 +102,44 @@ public sealed class DeliveryTests
         var file = Assert.Single(Directory.GetFiles(Path.Combine(app.DataDirectory, "mail-drop"), "*.eml"));
         Assert.Contains("To: dpo@processor.example", await File.ReadAllTextAsync(file), StringComparison.Ordinal);
     }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Nodes_a_node_whose_lease_was_taken_over_records_nothing_and_the_message_is_delivered_once(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine, s => s["Steward:Alerts:Recipients:0"] = "dpo@processor.example");
+        var tenant = await app.SignUpAsync();
+        await RaiseExportAlertAsync(app, tenant.ClientId);
+
+        // node a claims the message, then stalls past its 120-second lease; node b takes it over and delivers it
+        await using var a = app.Services.CreateAsyncScope();
+        var nodeA = a.ServiceProvider.GetRequiredService<DeliverNotifications>();
+        var (id, attempt) = Assert.Single(await nodeA.ClaimAsync(50, default));
+        app.Clock.Advance(TimeSpan.FromSeconds(121));
+        Assert.Equal(new DeliverNotifications.Outcome(1, 0, 0), await DeliverAsync(app));
+
+        // node a comes back with its send done (or failed): its claim is stale, so it records nothing
+        Assert.Null(await nodeA.RecordAsync(id, attempt, tenant.ClientId, null, default));
+        Assert.Null(await nodeA.RecordAsync(id, attempt, tenant.ClientId, "SocketException", default));
+        var message = await app.WithDbAsync((db, _) => db.OutboxMessages.SingleAsync());
+        Assert.Equal((OutboxMessage.Delivered, 2, (string?)null), (message.Status, message.Attempts, message.LastError));
+        Assert.Equal(1, await app.WithDbAsync((db, _) => db.AuditEvents.CountAsync(e => e.Action == "DeliverNotification")));
+        Assert.Single(Directory.GetFiles(Path.Combine(app.DataDirectory, "mail-drop"), "*.eml"));
+
+        // taken over before delivery: node b claims, node a's late failure does not reschedule b's attempt
+        await RaiseExportAlertAsync(app, tenant.ClientId);
+        var (second, first) = Assert.Single(await nodeA.ClaimAsync(50, default));
+        app.Clock.Advance(TimeSpan.FromSeconds(121));
+        await using var b = app.Services.CreateAsyncScope();
+        var (_, taken) = Assert.Single(await b.ServiceProvider.GetRequiredService<DeliverNotifications>().ClaimAsync(50, default));
+        Assert.Equal(first + 1, taken);
+        Assert.Null(await nodeA.RecordAsync(second, first, tenant.ClientId, "SocketException", default));
+        var pending = await app.WithDbAsync((db, _) => db.OutboxMessages.SingleAsync(m => m.Id == second));
+        Assert.Equal((OutboxMessage.Pending, taken, (string?)null), (pending.Status, pending.Attempts, pending.LastError));
+        Assert.Equal(new DeliverNotifications.Outcome(0, 0, 0), await DeliverAsync(app)); // b's lease still holds it
+
+        // a claim whose lease ran out but that nobody took over still records: sending again would only duplicate
+        app.Clock.Advance(TimeSpan.FromSeconds(121));
+        Assert.Equal(OutboxMessage.Delivered, await b.ServiceProvider.GetRequiredService<DeliverNotifications>()
+            .RecordAsync(second, taken, tenant.ClientId, null, default));
+    }
 }
