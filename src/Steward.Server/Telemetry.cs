@@ -17,11 +17,18 @@ public static class Telemetry
     {
         var steward = config["Steward:Telemetry:OtlpEndpoint"];
         if (string.IsNullOrWhiteSpace(steward) && string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_ENDPOINT"])) return services;
-        // the exporter reads the OTEL_EXPORTER_OTLP_* variables itself; Steward's option, where set, names the endpoint
-        void Otlp(OpenTelemetry.Exporter.OtlpExporterOptions o)
+        // The exporter reads the OTEL_EXPORTER_OTLP_* variables itself. Two of its choices differ from the OTLP spec
+        // and from Steward's option: it speaks gRPC unless told (the spec's default is http/protobuf, port 4318), and an
+        // endpoint set in code is used as is, without the /v1/traces or /v1/metrics a collector listens on.
+        Action<OpenTelemetry.Exporter.OtlpExporterOptions> Otlp(string signal) => o =>
         {
-            if (!string.IsNullOrWhiteSpace(steward)) o.Endpoint = new Uri(steward);
-        }
+            if (string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_PROTOCOL"])
+                && string.IsNullOrWhiteSpace(config[$"OTEL_EXPORTER_OTLP_{signal.ToUpperInvariant()}_PROTOCOL"]))
+                o.Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
+            if (string.IsNullOrWhiteSpace(steward)) return;
+            o.Endpoint = o.Protocol == OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf
+                ? new Uri(new Uri(steward.TrimEnd('/') + "/"), $"v1/{signal}") : new Uri(steward);
+        };
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(config["OTEL_SERVICE_NAME"] ?? "steward", serviceInstanceId: config["Steward:Jobs:NodeName"]))
             .WithTracing(t => t
@@ -36,12 +43,12 @@ public static class Telemetry
                 })
                 .AddHttpClientInstrumentation()
                 .AddSource(StewardMetrics.Name, "Npgsql") // Npgsql traces its commands natively (SQL with placeholders, no values)
-                .AddOtlpExporter(Otlp))
+                .AddOtlpExporter(Otlp("traces")))
             .WithMetrics(m => m
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddMeter(StewardMetrics.Name, "Npgsql", "Microsoft.EntityFrameworkCore")
-                .AddOtlpExporter(Otlp));
+                .AddOtlpExporter(Otlp("metrics")));
         return services;
     }
 }
