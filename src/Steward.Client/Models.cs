@@ -27,6 +27,10 @@ public sealed class ContactInput
 /// <summary>One page of ListContacts; pass <see cref="NextCursor"/> for the next.</summary>
 public sealed record ContactPage(List<Contact> Items, string? NextCursor);
 
+/// <summary>One consent given or withdrawn, with its proof: how, when, on which widget version and its exact text (GetConsents).</summary>
+public sealed record ConsentProof(Guid Id, string Purpose, string Kind, string Method, DateTimeOffset At, Guid? WidgetId,
+    int? WidgetVersion, string? Text, string? TextSha256, string? IpAddress, string? UserAgent, string? Evidence, string? ReceiptUrl);
+
 public sealed record WidgetPurpose(string Key, string Text, bool Required, string TextSha256, bool Marketing);
 
 /// <summary>A consent widget at its current version.</summary>

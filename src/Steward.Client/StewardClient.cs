@@ -47,6 +47,12 @@ public sealed class StewardClient(HttpClient http, Guid clientId) : IDisposable
     public Task<JsonElement> EraseContactAsync(Guid contactId, CancellationToken ct = default) =>
         SendAsync<JsonElement>(HttpMethod.Post, $"/contacts/{contactId}/erase", null, ct);
 
+    // consents
+    /// <summary>The contact's consent history with its proof, as the widgets recorded it; a restricted contact
+    /// (Art. 18) is read only with a <paramref name="reason"/>, which Steward records.</summary>
+    public Task<List<ConsentProof>> GetConsentsAsync(Guid contactId, string? reason = null, CancellationToken ct = default) =>
+        SendAsync<List<ConsentProof>>(HttpMethod.Get, $"/contacts/{contactId}/consents", null, ct, reason);
+
     // widgets
     public Task<Widget> DefineWidgetAsync(WidgetInput widget, CancellationToken ct = default) =>
         SendAsync<Widget>(HttpMethod.Post, "/widgets", widget, ct);
@@ -86,9 +92,10 @@ public sealed class StewardClient(HttpClient http, Guid clientId) : IDisposable
             response.Content.Headers.ContentType?.MediaType ?? "application/octet-stream", await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false));
     }
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct)
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct, string? accessReason = null)
     {
         using var message = new HttpRequestMessage(method, _base + path);
+        if (accessReason is not null) message.Headers.Add("X-Access-Reason", accessReason);
         if (body is not null) message.Content = JsonContent.Create(body, body.GetType(), options: JsonOptions);
         using var response = await http.SendAsync(message, ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) throw await StewardApiException.FromAsync(response, ct).ConfigureAwait(false);

@@ -1,4 +1,7 @@
+using System.IO.Compression;
 using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Steward.Client;
 using Steward.Tests.Infrastructure;
@@ -15,7 +18,7 @@ public sealed class ClientLibraryTests
     private static readonly (string Method, string Path)[] Operations =
     [
         ("post", "/v1/clients/{clientId}/contacts"), ("get", "/v1/clients/{clientId}/contacts"), ("get", "/v1/clients/{clientId}/contacts/{contactId}"),
-        ("patch", "/v1/clients/{clientId}/contacts/{contactId}"), ("post", "/v1/clients/{clientId}/contacts/{contactId}/erase"),
+        ("patch", "/v1/clients/{clientId}/contacts/{contactId}"), ("get", "/v1/clients/{clientId}/contacts/{contactId}/consents"), ("post", "/v1/clients/{clientId}/contacts/{contactId}/erase"),
         ("post", "/v1/clients/{clientId}/widgets"), ("get", "/v1/clients/{clientId}/widgets"), ("get", "/v1/clients/{clientId}/widgets/{widgetId}"),
         ("put", "/v1/clients/{clientId}/widgets/{widgetId}"), ("post", "/v1/clients/{clientId}/requests"), ("get", "/v1/clients/{clientId}/requests"),
         ("get", "/v1/clients/{clientId}/requests/{requestId}"), ("post", "/v1/clients/{clientId}/requests/{requestId}/status"),
@@ -63,5 +66,53 @@ public sealed class ClientLibraryTests
             .ToDictionary(p => p.Name.TrimEnd('/'), p => p.Value); // a group's "/" route is documented with its trailing slash
         foreach (var (method, path) in Operations)
             Assert.True(paths.TryGetValue(path, out var item) && item.TryGetProperty(method, out _), $"{method} {path} is not in the OpenAPI document");
+    }
+
+    /// <summary>
+    /// README's lines of client usage, run as written against a real server (each <c>var</c> line of README's block is
+    /// in this test verbatim), from the client the build packed: the nupkg next to the build holds this very dll.
+    /// </summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Client_the_readme_lines_run_against_a_running_server_and_the_build_packs_the_client(Engine engine)
+    {
+        await using var app = await StewardApp.StartListeningAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var (clientId, apiKey) = (tenant.ClientId, tenant.ApiKey);
+        using var steward = StewardClient.Create(new Uri(app.BaseUrl!), clientId, apiKey);
+        var widget = await steward.DefineWidgetAsync(new WidgetInput("Sign-up", ["email"], [new WidgetPurposeInput("terms", "I accept the terms", true)]));
+
+        var contact = await steward.CreateContactAsync(new ContactInput { Email = "ada@example.com", FirstName = "Ada" });
+        // Ada ticks the box on the SaaS's sign-up form, a Steward widget, in her browser
+        Assert.Equal(HttpStatusCode.Created, (await app.Anonymous().PostAsJsonAsync($"/v1/public/widgets/{widget.Id}/submissions",
+            new { fields = new { email = "ada@example.com" }, consents = new { terms = true } })).StatusCode);
+        var consents = await steward.GetConsentsAsync(contact.Id); // what your Steward widgets recorded, with the proof
+        var request = await steward.CreateRequestAsync(new RequestInput { Type = "access", Emails = ["ada@example.com"] });
+        var export = await steward.ExportAsync("csv"); // all your data, a zip of CSV files: export.Name, export.Content
+
+        var consent = Assert.Single(consents);
+        Assert.Equal(("terms", widget.Id, "I accept the terms"), (consent.Purpose, consent.WidgetId, consent.Text));
+        Assert.Equal(contact.Id, request.ContactId);
+        Assert.Equal("application/zip", export.ContentType); // one CSV file per kind of record
+        using (var files = new ZipArchive(new MemoryStream(export.Content)))
+            Assert.Contains(files.Entries, f => new StreamReader(f.Open()).ReadToEnd().Contains("ada@example.com", StringComparison.Ordinal));
+
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "Steward.slnx"))) root = root.Parent!;
+        var readme = await File.ReadAllTextAsync(Path.Combine(root.FullName, "README.md"));
+        var block = readme[readme.IndexOf("StewardClient.Create(", StringComparison.Ordinal)..];
+        block = block[..block.IndexOf("```", StringComparison.Ordinal)];
+        var source = await File.ReadAllTextAsync(Path.Combine(root.FullName, "tests", "Steward.Tests", "Clients", "ClientLibraryTests.cs"));
+        var lines = block.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("var ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, lines.Count);
+        Assert.All(lines, line => Assert.Contains(line, source, StringComparison.Ordinal));
+
+        // the build packed the client: its nupkg carries the dll this test ran against, and the README
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
+        var nupkg = Path.Combine(root.FullName, "src", "Steward.Client", "bin", configuration, "Steward.Client.0.1.0.nupkg");
+        Assert.True(File.Exists(nupkg), $"the build did not pack {nupkg}");
+        using var package = ZipFile.OpenRead(nupkg);
+        await using var packed = package.GetEntry("lib/net10.0/Steward.Client.dll")!.Open();
+        Assert.Equal(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Steward.Client.dll"))), await SHA256.HashDataAsync(packed));
+        Assert.NotNull(package.GetEntry("README.md"));
     }
 }
