@@ -13,6 +13,23 @@ namespace Steward.Tests.Retention;
 public sealed class ReturnExportTests
 {
     [Theory, ClassData(typeof(Engines))]
+    public async Task G21_P47_concurrent_return_exports_all_succeed_with_distinct_numbers_and_only_the_first_is_free(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        await tenant.CreateContactAsync(ContactTests.Jane);
+        var exports = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            tenant.Http.PostAsync(tenant.Base + $"/return-exports?format={(i % 2 == 0 ? "json" : "csv")}", null)));
+        Assert.All(exports, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var records = await app.WithDbAsync((db, _) => db.ReturnExports.OrderBy(r => r.Number).ToListAsync(), tenant.ClientId);
+        Assert.Equal(Enumerable.Range(1, 8), records.Select(r => r.Number));
+        Assert.Equal([false, true, true, true, true, true, true, true], records.Select(r => r.Billable));
+        // each answer names its own number
+        var names = exports.Select(r => r.Content.Headers.ContentDisposition?.FileNameStar ?? r.Content.Headers.ContentDisposition?.FileName).ToList();
+        Assert.Equal(8, names.Distinct().Count());
+    }
+
+    [Theory, ClassData(typeof(Engines))]
     public async Task G21_P47_the_return_export_is_complete_the_first_is_free_and_the_second_counted_billable(Engine engine)
     {
         await using var app = await StewardApp.StartAsync(engine);
