@@ -94,6 +94,47 @@ public sealed class BackupTests
     }
 
     [Theory, ClassData(typeof(Engines))]
+    public async Task P19_a_backup_half_written_when_its_process_died_does_not_count_as_the_days_backup(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        await CreateAsync(tenant, "crashed");
+        var job = app.Services.GetRequiredService<BackupJob>();
+        var catalogue = app.Services.GetRequiredService<BackupCatalogue>();
+        var vault = app.Services.GetRequiredService<KeyVault>();
+        await job.RunOnceAsync(default);
+        var yesterday = Assert.Single(await catalogue.ListAsync(default));
+
+        // a day later the backup starts and its process is killed: the catalogue row says "creating", a partial
+        // file and a key are left, and nothing runs the cleanup
+        app.Clock.Advance(TimeSpan.FromHours(25));
+        var id = Guid.CreateVersion7(app.Clock.GetUtcNow());
+        var location = Path.Combine(Path.GetDirectoryName(yesterday.Location)!, $"crashed-{id:N}.backup");
+        await catalogue.AddAsync(yesterday with { Id = id, TakenAt = app.Clock.GetUtcNow(), Location = location, Sha256 = null, Status = BackupCatalogue.Creating }, default);
+        await File.WriteAllBytesAsync(location + ".partial", new byte[100]);
+        (await vault.CreateAsync(CreateBackup.KeyNamespace, id, default)).Dispose();
+
+        // the next run takes the day's backup all the same
+        app.Clock.Advance(TimeSpan.FromMinutes(5));
+        await job.RunOnceAsync(default);
+        var today = (await catalogue.ListAsync(default))[0];
+        Assert.Equal(BackupCatalogue.Available, today.Status);
+        Assert.NotEqual(yesterday.Id, today.Id);
+        Assert.NotEqual(id, today.Id);
+        await job.RunOnceAsync(default);
+        Assert.Equal(3, (await catalogue.ListAsync(default)).Count); // and only one
+
+        // once an interval old, the abandoned one is marked failed; its partial file and key are gone
+        app.Clock.Advance(TimeSpan.FromHours(24));
+        await job.RunOnceAsync(default);
+        Assert.Equal(BackupCatalogue.Failed, (await catalogue.FindAsync(id, default))!.Status);
+        Assert.False(File.Exists(location + ".partial"));
+        Assert.Null(await vault.OpenAsync(CreateBackup.KeyNamespace, id, default));
+        Assert.Equal(3, (await catalogue.ListAsync(default)).Count(e => e.Status == BackupCatalogue.Available)); // and the next day's
+        Assert.Equal(2, (await app.RunCliAsync("backup", "restore", id.ToString())).Exit); // never restorable
+    }
+
+    [Theory, ClassData(typeof(Engines))]
     public async Task P19_expired_backups_are_deleted_and_their_keys_destroyed(Engine engine)
     {
         await using var app = await StewardApp.StartAsync(engine);
