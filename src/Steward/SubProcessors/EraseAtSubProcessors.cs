@@ -137,10 +137,23 @@ public sealed class DeliverErasures(StewardDb db, KeyVault vault, Connectors con
             }
             else
             {
-                var outcome = await connectors.EraseAsync(s, r.Id, email, ct);
+                var outcome = await connectors.EraseAsync(s, r.Id, email, r.VendorJobId, ct);
                 r.SentAt ??= now;
-                if (outcome.Ok) { Confirm(r, now, outcome.Response, outcome.JobId); confirmed++; }
-                else { Fail(r, now, outcome.Response); failed++; }
+                if (outcome.Ok) { Confirm(r, now, outcome.Response, outcome.Reference); confirmed++; }
+                else if (outcome.Running)
+                {
+                    // the vendor's job is under way: asked again at the spec's interval, not as a failure
+                    r.VendorJobId = outcome.Reference;
+                    r.LastResponse = Truncate(outcome.Response);
+                    r.NextAttemptAt = now + Connectors.PollInterval(s);
+                    sent++;
+                }
+                else
+                {
+                    r.VendorJobId = outcome.Reference;
+                    Fail(r, now, outcome.Response, outcome.RetryAfter);
+                    failed++;
+                }
             }
             await audit.RecordAsync(db, r.Status == ErasureRequest.Confirmed ? "SubProcessorErasureConfirmed" : r.Status == ErasureRequest.Sent ? "SubProcessorErasureSent" : "SubProcessorErasureFailed",
                 "erasure-request", r.Id.ToString(), ct, r.ClientId, outcome: r.Status == ErasureRequest.Pending ? "failure" : "success");
@@ -159,11 +172,14 @@ public sealed class DeliverErasures(StewardDb db, KeyVault vault, Connectors con
         r.EmailSealed = null;
     }
 
-    private static void Fail(ErasureRequest r, DateTimeOffset now, string response)
+    /// <summary>Retried with backoff, or when the vendor asked (429 Retry-After).</summary>
+    private static void Fail(ErasureRequest r, DateTimeOffset now, string response, TimeSpan? retryAfter = null)
     {
-        r.LastResponse = response;
-        r.NextAttemptAt = now + DeliverNotifications.Backoff(r.Attempts);
+        r.LastResponse = Truncate(response);
+        r.NextAttemptAt = now + (retryAfter ?? DeliverNotifications.Backoff(r.Attempts));
     }
+
+    private static string Truncate(string text) => text.Length > 500 ? text[..500] : text;
 
     /// <summary>Overdue and unconfirmed: the DPO is told, once per request, with no personal data in the message.</summary>
     private async Task<int> EscalateAsync(DateTimeOffset now, CancellationToken ct)

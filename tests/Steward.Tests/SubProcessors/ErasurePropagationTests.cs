@@ -132,6 +132,96 @@ public sealed partial class ErasurePropagationTests
         Assert.True(progress.GetProperty("complete").GetBoolean());
     }
 
+    [Theory, ClassData(typeof(Engines))]
+    public async Task P09_the_shipped_Zendesk_Intercom_and_Segment_connectors_look_up_erase_honour_Retry_After_and_poll_the_job(Engine engine)
+    {
+        await using var vendors = await VendorEmulator.StartAsync(RandomNumberGenerator.GetBytes(32));
+        await using var app = await SubProcessorFixture.StartAsync(engine, s =>
+        {
+            s["Steward:SubProcessors:ConnectorSecrets:zendesk"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("agent@client.example/token:" + VendorEmulator.Token));
+            s["Steward:SubProcessors:ConnectorSecrets:intercom"] = VendorEmulator.Token;
+            s["Steward:SubProcessors:ConnectorSecrets:segment"] = VendorEmulator.Token;
+        });
+        var ids = await app.ActivateNewAsync(SubProcessorFixture.Proposal("Zendesk EU", "DE"), SubProcessorFixture.Proposal("Intercom EU", "IE"),
+            SubProcessorFixture.Proposal("Segment EU", "IE"));
+        // Zendesk has no default host: its subdomain is the client's
+        await (await (await app.DpoAsync()).PutAsJsonAsync($"/v1/admin/subprocessors/{ids[0]}/evidence", new { connector = "http", connectorSpec = new { preset = "zendesk" } })).AssertProblemAsync(400);
+        await app.RecordEvidenceAsync(ids[0], new() { ["connector"] = "http", ["connectorSpec"] = new { preset = "zendesk", variables = new { baseUrl = vendors.BaseUrl } } });
+        await app.RecordEvidenceAsync(ids[1], new() { ["connector"] = "http", ["connectorSpec"] = new { preset = "intercom", variables = new { baseUrl = vendors.BaseUrl } } });
+        await app.RecordEvidenceAsync(ids[2], new() { ["connector"] = "http", ["connectorSpec"] = new { preset = "segment", variables = new { baseUrl = vendors.BaseUrl } } });
+
+        var tenant = await app.SignUpAsync();
+        var contactId = (await tenant.CreateContactAsync(ContactTests.Jane)).GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await tenant.Http.PostAsync($"{tenant.Base}/contacts/{contactId}/erase", null)).StatusCode);
+
+        // Intercom: found by email and its delete request accepted; Segment: the regulation is running;
+        // Zendesk: found and soft-deleted, but the permanent delete is rate limited (429, Retry-After: 120)
+        Assert.Equal(new DeliverErasures.Outcome(1, 1, 1, 0), await app.DeliverErasuresAsync());
+        Assert.Contains("intercom delete-request 64f1c0ffee", vendors.Received);
+        Assert.Contains("segment regulation Jane.Doe@Example.com", vendors.Received);
+        Assert.Contains("zendesk soft-deleted 9001", vendors.Received);
+        var progress = await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/erasures/{contactId}");
+        Assert.Equal("10", Vendor(progress, "Intercom EU").GetProperty("vendorJobId").GetString());
+        Assert.Equal("reg-2Nq7", Vendor(progress, "Segment EU").GetProperty("vendorJobId").GetString());
+        Assert.StartsWith("429", Vendor(progress, "Zendesk EU").GetProperty("lastResponse").GetString());
+
+        // the Retry-After is honoured: nothing before 120 seconds, even though the backoff alone would allow it
+        app.Clock.Advance(TimeSpan.FromSeconds(90));
+        Assert.Equal(new DeliverErasures.Outcome(0, 0, 0, 0), await app.DeliverErasuresAsync());
+        app.Clock.Advance(TimeSpan.FromSeconds(30));
+        // the retry reuses the Zendesk id it found (a soft-deleted user no longer appears in a search): already soft-deleted, then gone for good
+        Assert.Equal(new DeliverErasures.Outcome(1, 0, 0, 0), await app.DeliverErasuresAsync());
+        Assert.Equal(1, vendors.ZendeskSearches);
+        Assert.Contains("zendesk permanently-deleted 9001", vendors.Received);
+
+        // Segment's job is polled hourly: running, then finished
+        app.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(new DeliverErasures.Outcome(0, 1, 0, 0), await app.DeliverErasuresAsync());
+        Assert.False((await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/erasures/{contactId}")).GetProperty("complete").GetBoolean());
+        app.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(new DeliverErasures.Outcome(1, 0, 0, 0), await app.DeliverErasuresAsync());
+        progress = await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/erasures/{contactId}");
+        Assert.True(progress.GetProperty("complete").GetBoolean());
+        Assert.Contains("FINISHED", Vendor(progress, "Segment EU").GetProperty("lastResponse").GetString());
+        Assert.Equal("9001", Vendor(progress, "Zendesk EU").GetProperty("vendorJobId").GetString());
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task P09_SSRF_a_connector_only_calls_allowed_hosts_when_recorded_and_again_at_call_time(Engine engine)
+    {
+        await using var vendors = await VendorEmulator.StartAsync(RandomNumberGenerator.GetBytes(32));
+        await using var app = await SubProcessorFixture.StartAsync(engine, s => s["Steward:SubProcessors:ConnectorSecrets:vendor"] = VendorEmulator.Token);
+        var ids = await app.ActivateNewAsync(SubProcessorFixture.Proposal("Declarative Vendor", "DE"));
+        var dpo = await app.DpoAsync();
+        // the cloud metadata service, another loopback name, a lookup to an internal host: refused when recorded, with the setting named
+        foreach (var spec in new object[]
+                 {
+                     new { connector = "webhook", connectorSpec = new { url = "http://169.254.169.254/latest/meta-data" } },
+                     new { connector = "http", connectorSpec = new { url = "http://localhost:5432/erase" } },
+                     new { connector = "http", connectorSpec = new { url = vendors.BaseUrl + "/api/erase", lookup = new { method = "GET", url = "http://10.0.0.7/users?email={emailUrl}", idPath = "id" } } },
+                 })
+        {
+            var refused = await dpo.PutAsJsonAsync($"/v1/admin/subprocessors/{ids[0]}/evidence", spec);
+            await refused.AssertProblemAsync(400);
+            Assert.Contains("Steward:SubProcessors:AllowedHosts", await refused.Content.ReadAsStringAsync());
+        }
+        await app.RecordEvidenceAsync(ids[0], new()
+        {
+            ["connector"] = "http",
+            ["connectorSpec"] = new { url = vendors.BaseUrl + "/api/erase", headers = new Dictionary<string, string> { ["Authorization"] = "Bearer {secret:vendor}" }, body = """{"email":"{emailJson}"}""" },
+        });
+        // a spec that reaches the database another way (a restore, an older version) is checked again before the call
+        await app.WithDbAsync(async (db, _) => await db.SubProcessors.Where(s => s.Id == ids[0])
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.ConnectorSpec, """{"url":"http://169.254.169.254/latest/meta-data"}""")));
+        var tenant = await app.SignUpAsync();
+        var contactId = (await tenant.CreateContactAsync(ContactTests.Jane)).GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await tenant.Http.PostAsync($"{tenant.Base}/contacts/{contactId}/erase", null)).StatusCode);
+        Assert.Equal(new DeliverErasures.Outcome(0, 0, 1, 0), await app.DeliverErasuresAsync());
+        var progress = await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/erasures/{contactId}");
+        Assert.StartsWith("refused: 169.254.169.254 is not an allowed connector host", Vendor(progress, "Declarative Vendor").GetProperty("lastResponse").GetString());
+        Assert.Empty(vendors.Received);
+    }
+
     private static JsonElement Vendor(JsonElement progress, string name) =>
         progress.GetProperty("vendors").EnumerateArray().Single(v => v.GetProperty("subProcessor").GetString() == name);
 }
