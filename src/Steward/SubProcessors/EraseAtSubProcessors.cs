@@ -23,38 +23,46 @@ public sealed class EraseAtSubProcessors(StewardDb db, KeyVault vault, TransferG
     public sealed record Progress(Guid ContactId, bool Complete, IReadOnlyList<Receipt> Vendors);
 
     /// <summary>Before the contact's key is destroyed: read what the vendors need to find the person, and seal it anew.</summary>
-    public async Task<List<ErasureRequest>> PrepareAsync(Guid clientId, Guid contactId, CancellationToken ct)
+    public Task<List<ErasureRequest>> PrepareAsync(Guid clientId, Guid contactId, CancellationToken ct) => PrepareManyAsync(clientId, [contactId], ct);
+
+    /// <summary>
+    /// One request per contact and per sub-processor this client's data flows to (the erasure of a contact, or of a
+    /// whole client: P-09 "or a client destroyed"). Read while the contacts' keys still exist; each request's copy of
+    /// the email is sealed under a key of its own, which outlives the client's keys until the vendor confirms.
+    /// </summary>
+    public async Task<List<ErasureRequest>> PrepareManyAsync(Guid clientId, IReadOnlyCollection<Guid> contactIds, CancellationToken ct)
     {
-        var sealedEmail = await db.Contacts.IgnoreQueryFilters().Where(c => c.Id == contactId && c.ClientId == clientId).Select(c => c.EmailSealed).SingleOrDefaultAsync(ct);
-        string? email = null;
-        if (sealedEmail is not null)
-        {
-            using var contactKey = await vault.OpenAsync(clientId, contactId, ct);
-            email = contactKey?.OpenString("email", sealedEmail);
-        }
-        var now = clock.GetUtcNow();
-        var requests = new List<ErasureRequest>();
+        var vendors = new List<SubProcessor>();
         foreach (var s in await db.SubProcessors.Where(s => s.Status == SubProcessor.Active).ToListAsync(ct))
+            if ((await gate.CheckAsync(db, clientId, s, ct)).Allowed) vendors.Add(s); // otherwise it never received this client's data
+        var requests = new List<ErasureRequest>();
+        if (vendors.Count == 0) return requests;
+        var now = clock.GetUtcNow();
+        foreach (var chunk in contactIds.Chunk(500))
         {
-            if (!(await gate.CheckAsync(db, clientId, s, ct)).Allowed) continue; // it never received this client's data
-            var id = Guid.CreateVersion7();
-            byte[]? sealedCopy = null;
-            if (email is not null)
+            var sealedEmails = await db.Contacts.IgnoreQueryFilters().Where(c => c.ClientId == clientId && chunk.Contains(c.Id))
+                .Select(c => new { c.Id, c.EmailSealed }).ToDictionaryAsync(c => c.Id, c => c.EmailSealed, ct);
+            var contactKeys = await vault.OpenManyAsync(clientId, chunk, ct);
+            var emails = new Dictionary<Guid, string>();
+            foreach (var (contactId, key) in contactKeys)
+                using (key)
+                    if (key.OpenString("email", sealedEmails.GetValueOrDefault(contactId)) is { } email) emails[contactId] = email;
+            var batch = chunk.SelectMany(contactId => vendors.Select(s => new ErasureRequest
             {
-                using var key = await vault.CreateAsync(clientId, id, ct);
-                sealedCopy = key.Seal("email", email);
-            }
-            requests.Add(new ErasureRequest
-            {
-                Id = id,
+                Id = Guid.CreateVersion7(),
                 ClientId = clientId,
                 ContactId = contactId,
                 SubProcessorId = s.Id,
-                EmailSealed = sealedCopy,
                 CreatedAt = now,
                 NextAttemptAt = now,
                 DueAt = now.AddDays(options.Value.ErasureDueDays),
-            });
+            })).ToList();
+            var sealable = batch.Where(r => emails.ContainsKey(r.ContactId)).ToList();
+            var keys = sealable.Count == 0 ? [] : await vault.CreateManyAsync(clientId, sealable.Select(r => r.Id).ToList(), ct);
+            for (var i = 0; i < sealable.Count; i++)
+                using (keys[i])
+                    sealable[i].EmailSealed = keys[i].Seal("email", emails[sealable[i].ContactId]);
+            requests.AddRange(batch);
         }
         return requests;
     }

@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Steward.Retention;
 using Steward.SubProcessors;
 using Steward.Tests.Contacts;
 using Steward.Tests.Infrastructure;
@@ -184,6 +186,55 @@ public sealed partial class ErasurePropagationTests
         Assert.True(progress.GetProperty("complete").GetBoolean());
         Assert.Contains("FINISHED", Vendor(progress, "Segment EU").GetProperty("lastResponse").GetString());
         Assert.Equal("9001", Vendor(progress, "Zendesk EU").GetProperty("vendorJobId").GetString());
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task P09_a_purged_client_has_every_vendor_told_to_forget_each_of_its_contacts_with_a_receipt_each(Engine engine)
+    {
+        var signingKey = RandomNumberGenerator.GetBytes(32);
+        await using var vendors = await VendorEmulator.StartAsync(signingKey);
+        await using var app = await SubProcessorFixture.StartAsync(engine, s =>
+        {
+            s["Steward:SubProcessors:WebhookSigningKey"] = Convert.ToBase64String(signingKey);
+            s["Steward:SubProcessors:ConnectorSecrets:vendor"] = VendorEmulator.Token;
+        });
+        var ids = await app.ActivateNewAsync(SubProcessorFixture.Proposal("InHouse CRM", "DE"), SubProcessorFixture.Proposal("Declarative Vendor", "IE"));
+        await app.RecordEvidenceAsync(ids[0], new() { ["connector"] = "webhook", ["connectorSpec"] = new { url = vendors.BaseUrl + "/webhook" } });
+        await app.RecordEvidenceAsync(ids[1], new()
+        {
+            ["connector"] = "http",
+            ["connectorSpec"] = new { url = vendors.BaseUrl + "/api/erase", headers = new Dictionary<string, string> { ["Authorization"] = "Bearer {secret:vendor}" }, body = """{"email":"{emailJson}"}""" },
+        });
+        var tenant = await app.SignUpAsync();
+        var staying = await app.SignUpAsync();
+        var jane = (await tenant.CreateContactAsync(ContactTests.Jane)).GetProperty("id").GetGuid();
+        var john = (await tenant.CreateContactAsync(new Dictionary<string, object?> { ["email"] = "john.roe@example.org", ["firstName"] = "John" })).GetProperty("id").GetGuid();
+        await staying.CreateContactAsync(new Dictionary<string, object?> { ["email"] = "stays@example.net" });
+
+        // the client leaves; at the end of its grace window it is purged (the same as a destruction of the whole client)
+        Assert.Equal(HttpStatusCode.OK, (await tenant.Http.PostAsync(tenant.Base + "/cancel", null)).StatusCode);
+        app.Clock.Advance(TimeSpan.FromDays(90));
+        Assert.Equal(1, await app.WithDbAsync((_, sp) => sp.GetRequiredService<PurgeClient>().DueAsync(default)));
+        var requests = await app.WithDbAsync((db, _) => db.ErasureRequests.IgnoreQueryFilters().AsNoTracking().ToListAsync());
+        Assert.Equal(4, requests.Count); // two contacts, two vendors; nothing for the client that stays
+        Assert.All(requests, r => Assert.Equal(tenant.ClientId, r.ClientId));
+        Assert.Equal([jane, john], requests.Select(r => r.ContactId).Distinct().Order());
+        Assert.All(requests, r => Assert.NotNull(r.EmailSealed));
+        Assert.False(await app.WithDbAsync((db, _) => db.Contacts.IgnoreQueryFilters().AnyAsync(c => c.ClientId == tenant.ClientId)));
+
+        // the purge destroyed the client's keys, but not the requests' own: the outbox delivers them, retried as usual
+        Assert.Equal(new DeliverErasures.Outcome(2, 0, 2, 0), await app.DeliverErasuresAsync());
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(new DeliverErasures.Outcome(2, 0, 0, 0), await app.DeliverErasuresAsync());
+        Assert.Contains(vendors.Received, r => r.Contains("Jane.Doe@Example.com", StringComparison.Ordinal) && r.StartsWith("api ", StringComparison.Ordinal));
+        Assert.Contains(vendors.Received, r => r.Contains("john.roe@example.org", StringComparison.Ordinal) && r.StartsWith("webhook ", StringComparison.Ordinal));
+        var receipts = await app.WithDbAsync((db, _) => db.ErasureRequests.IgnoreQueryFilters().AsNoTracking().ToListAsync());
+        Assert.All(receipts, r => Assert.Equal("confirmed", r.Status));
+        Assert.All(receipts, r => Assert.Null(r.EmailSealed));
+        Assert.True(await app.WithDbAsync((db, _) => db.AuditEvents.AnyAsync(e => e.Action == "PurgeClientAskedSubProcessors" && e.ResourceId == tenant.ClientId.ToString())));
+        // run again (a purge cut short is finished by the next run): nobody is asked twice
+        await app.WithDbAsync((_, sp) => sp.GetRequiredService<PurgeClient>().HandleAsync(tenant.ClientId, default));
+        Assert.Equal(4, await app.WithDbAsync((db, _) => db.ErasureRequests.IgnoreQueryFilters().CountAsync()));
     }
 
     [Theory, ClassData(typeof(Engines))]
