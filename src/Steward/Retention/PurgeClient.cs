@@ -17,7 +17,8 @@ namespace Steward.Retention;
 /// and evidence stay, without personal data (G-22). Each step is idempotent: a purge cut short is finished by the
 /// next run, since the client stays "purging" until the last step.
 /// </summary>
-public sealed class PurgeClient(StewardDb db, KeyVault vault, ForgetLedger ledger, AuditLog audit, ControllerMail mail, TimeProvider clock)
+public sealed class PurgeClient(StewardDb db, KeyVault vault, ForgetLedger ledger, AuditLog audit, ControllerMail mail, EraseAtSubProcessors thirdParties,
+    TimeProvider clock)
 {
     public sealed record Report(Guid ClientId, DateTimeOffset PurgedAt, int Contacts, long KeysDestroyed, string Method);
 
@@ -60,6 +61,17 @@ public sealed class PurgeClient(StewardDb db, KeyVault vault, ForgetLedger ledge
         }
 
         var contacts = await db.Contacts.IgnoreQueryFilters().Where(c => c.ClientId == clientId).Select(c => c.Id).ToListAsync(ct);
+        // every vendor this client's data flows to is asked to forget each contact (P-09), read while the keys exist;
+        // written before any key goes, so a purge cut short asks nobody twice and forgets nobody
+        var asked = await db.ErasureRequests.IgnoreQueryFilters().Where(e => e.ClientId == clientId).Select(e => e.ContactId).Distinct().ToListAsync(ct);
+        var vendorRequests = await thirdParties.PrepareManyAsync(clientId, contacts.Except(asked).ToList(), ct);
+        if (vendorRequests.Count > 0)
+        {
+            await using var write = await db.BeginWriteAsync(ct);
+            db.ErasureRequests.AddRange(vendorRequests);
+            await audit.RecordAsync(db, "PurgeClientAskedSubProcessors", "client", clientId.ToString(), ct, clientId);
+            await write.CommitAsync(ct);
+        }
         await ledger.AppendAsync(clientId, contacts, ForgetLedger.ContactKind, now, ct);
         await ledger.AppendAsync(clientId, [clientId], ForgetLedger.ClientKind, now, ct);
         // a sub-processor still has to be asked to forget someone: its request and key outlive the purge (P-09)

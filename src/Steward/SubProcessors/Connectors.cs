@@ -14,25 +14,54 @@ namespace Steward.SubProcessors;
 /// <item>"webhook": a signed POST for in-house systems. Spec <c>{"url": "…"}</c>. Headers <c>X-Steward-Timestamp</c> and
 /// <c>X-Steward-Signature: v1=hex(HMAC-SHA256(key, timestamp + "." + body))</c>; body
 /// <c>{"type":"erasure","requestId":…,"email":…,"requestedAt":…}</c>.</item>
-/// <item>"http": declarative. Spec <c>{"method","url","headers":{…},"body","jobIdProperty"}</c>; in url, headers and body
-/// <c>{email}</c>, <c>{emailUrl}</c> (URL-encoded), <c>{requestId}</c> and <c>{secret:NAME}</c> (from
-/// <c>Steward:SubProcessors:ConnectorSecrets</c>) are replaced; <c>{emailMd5}</c> is Mailchimp's subscriber hash.
-/// Or <c>{"preset": "mailchimp" | "hubspot", "variables": {…}}</c>: a shipped spec (Data/connectors) from the vendor's documentation.</item>
+/// <item>"http": declarative. Spec <c>{"method","url","headers":{…},"body","jobIdProperty"}</c> for one call, or, for APIs
+/// that erase by their own user id or answer with an asynchronous job:
+/// <c>"lookup": {"method","url","body","idPath"}</c> (find the vendor's id by email; none found = nothing held),
+/// <c>"steps": [{"method","url","body","alsoOk":[404]}, …]</c> (the erase calls, in order, <c>{id}</c> = the looked-up id), and
+/// <c>"poll": {"url","statusPath","done":[…],"failed":[…],"intervalSeconds"}</c> (the job named by <c>jobIdProperty</c>,
+/// as <c>{jobId}</c>, is polled until done). Paths are dot-separated (<c>data.0.id</c>). In urls, headers and bodies
+/// <c>{email}</c>, <c>{emailUrl}</c> (URL-encoded), <c>{emailJson}</c> (escaped for a JSON string), <c>{emailMd5}</c> (Mailchimp's subscriber hash), <c>{requestId}</c>,
+/// <c>{id}</c>, <c>{jobId}</c> and <c>{secret:NAME}</c> (from <c>Steward:SubProcessors:ConnectorSecrets</c>) are replaced;
+/// the spec's headers (its authentication) go with every call.
+/// Or <c>{"preset": "mailchimp" | "hubspot" | "zendesk" | "intercom" | "segment", "variables": {…}}</c>: a shipped spec
+/// (Data/connectors) written from the vendor's documentation.</item>
 /// </list>
-/// Any 2xx is the vendor's receipt; anything else, or no answer within the timeout, is retried with backoff.
-/// Every call carries <c>Idempotency-Key: {requestId}</c>, so a retry is safe.
+/// Any 2xx is the vendor's receipt; anything else, or no answer within the timeout, is retried with backoff; a 429 is
+/// retried after its Retry-After. Every call carries <c>Idempotency-Key: {requestId}</c>, so a retry is safe. Every url
+/// must point to a host in <c>Steward:SubProcessors:AllowedHosts</c> (or a shipped preset's documented API host),
+/// checked when the connector is recorded and again before each call: a connector cannot be turned against the
+/// internal network (SSRF).
 /// </summary>
 public sealed class Connectors(IHttpClientFactory http, IOptions<SubProcessorOptions> options, TimeProvider clock)
 {
     public const string HttpClientName = "steward-connectors";
 
-    public sealed record Outcome(bool Ok, string Response, string? JobId);
+    /// <param name="Ok">The vendor's receipt is in.</param>
+    /// <param name="Reference">The vendor's job id (on a receipt, or a job still running), or the looked-up user id to reuse on the next attempt.</param>
+    /// <param name="Running">An asynchronous job was accepted and is not finished: poll it later.</param>
+    /// <param name="RetryAfter">The vendor asked to wait this long (429 Retry-After).</param>
+    public sealed record Outcome(bool Ok, string Response, string? Reference, bool Running = false, TimeSpan? RetryAfter = null);
+
+    private sealed record Step(string? Method, string? Url, Dictionary<string, string>? Headers, string? Body, string? IdPath, int[]? AlsoOk);
+
+    private sealed record Poll(string? Url, string? StatusPath, string[]? Done, string[]? Failed, int? IntervalSeconds);
 
     private sealed record Spec(string? Method, string? Url, Dictionary<string, string>? Headers, string? Body, string? JobIdProperty,
-        string? Preset = null, Dictionary<string, string>? Variables = null, Dictionary<string, string>? Defaults = null, string? About = null);
+        string? Preset = null, Dictionary<string, string>? Variables = null, Dictionary<string, string>? Defaults = null, string? About = null,
+        Step? Lookup = null, List<Step>? Steps = null, Poll? Poll = null)
+    {
+        /// <summary>The erase calls: the steps, or the one call the spec describes at its top level.</summary>
+        public List<Step> Calls => Steps ?? (Url is null ? [] : [new Step(Method, Url, null, Body, null, null)]);
+
+        public IEnumerable<string> Urls => Calls.Select(c => c.Url).Append(Lookup?.Url).Append(Poll?.Url).OfType<string>();
+    }
 
     /// <summary>The connectors shipped for documented GDPR-deletion APIs (Data/connectors/*.json).</summary>
-    public static readonly IReadOnlySet<string> Presets = new HashSet<string>(StringComparer.Ordinal) { "mailchimp", "hubspot" };
+    public static readonly IReadOnlySet<string> Presets = new HashSet<string>(StringComparer.Ordinal) { "mailchimp", "hubspot", "zendesk", "intercom", "segment" };
+
+    /// <summary>The documented API hosts of the shipped presets: allowed without configuration.</summary>
+    public static readonly IReadOnlyList<string> PresetHosts =
+        ["*.api.mailchimp.com", "api.hubapi.com", "*.zendesk.com", "api.intercom.io", "api.eu.intercom.io", "api.au.intercom.io", "api.segmentapis.com", "eu1.api.segmentapis.com"];
 
     /// <summary>A spec as configured, or the shipped preset it names with its variables filled in.</summary>
     private static Spec? Resolve(string json)
@@ -45,49 +74,150 @@ public sealed class Connectors(IHttpClientFactory http, IOptions<SubProcessorOpt
         var variables = new Dictionary<string, string>(preset.Defaults ?? [], StringComparer.Ordinal);
         foreach (var (k, v) in spec.Variables ?? []) variables[k] = v;
         string Fill(string text) => variables.Aggregate(text, (t, v) => t.Replace("{var:" + v.Key + "}", v.Value, StringComparison.Ordinal));
+        Step? FillStep(Step? s) => s is null ? null : s with { Url = s.Url is null ? null : Fill(s.Url), Body = s.Body is null ? null : Fill(s.Body) };
         return preset with
         {
-            Url = Fill(preset.Url!),
+            Url = preset.Url is null ? null : Fill(preset.Url),
             Body = preset.Body is null ? null : Fill(preset.Body),
             Headers = preset.Headers?.ToDictionary(h => h.Key, h => Fill(h.Value)),
             JobIdProperty = spec.JobIdProperty ?? preset.JobIdProperty,
+            Lookup = FillStep(preset.Lookup),
+            Steps = preset.Steps?.Select(s => FillStep(s)!).ToList(),
+            Poll = preset.Poll is null ? null : preset.Poll with { Url = preset.Poll.Url is null ? null : Fill(preset.Poll.Url) },
         };
     }
 
-    public static string? SpecProblem(string connector, string? json)
+    /// <summary>Why a spec cannot be recorded, or null. Its hosts must be allowed (SSRF).</summary>
+    public string? SpecProblem(string connector, string? json)
     {
         if (json is null) return $"A {connector} connector needs a spec with at least a url.";
         Spec? spec;
         try { spec = Resolve(json); }
         catch (JsonException) { return "Not a valid connector spec."; }
         if (spec is null) return $"Unknown preset: one of {string.Join(", ", Presets)}.";
-        if (spec.Url?.Contains("{var:", StringComparison.Ordinal) == true) return "The preset needs more variables: " + spec.Url;
-        if (spec?.Url is null || !Uri.TryCreate(spec.Url.Replace("{", "", StringComparison.Ordinal).Replace("}", "", StringComparison.Ordinal), UriKind.Absolute, out var uri)
-            || uri.Scheme is not ("https" or "http"))
-            return "The spec needs an absolute http(s) url.";
-        if (spec.Method is not null and not ("POST" or "DELETE" or "PUT")) return "method: POST, PUT or DELETE.";
+        List<string> urls = connector == "webhook" ? (spec.Url is null ? [] : [spec.Url]) : [.. spec.Urls];
+        if (urls.Count == 0) return "The spec needs an absolute http(s) url.";
+        foreach (var url in urls)
+        {
+            if (url.Contains("{var:", StringComparison.Ordinal)) return "The preset needs more variables: " + url;
+            if (!Uri.TryCreate(url.Replace("{", "", StringComparison.Ordinal).Replace("}", "", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+                || uri.Scheme is not ("https" or "http"))
+                return "The spec needs an absolute http(s) url.";
+            if (HostProblem(uri) is { } host) return host;
+        }
+        if (connector == "webhook") return null;
+        if (spec.Calls.Concat(spec.Lookup is null ? [] : [spec.Lookup]).Any(c => c.Method is not null and not ("GET" or "POST" or "DELETE" or "PUT")))
+            return "method: GET, POST, PUT or DELETE.";
+        if (spec.Calls.Count == 0) return "The spec needs the erase call: a url, or steps.";
+        if (spec.Lookup is { IdPath: null }) return "lookup needs an idPath: where the vendor's id is in its answer.";
+        if (spec.Lookup is not null && spec.Poll is not null) return "A spec cannot both look up an id and poll a job.";
+        if (spec.Poll is { } poll && (poll.StatusPath is null || poll.Done is not { Length: > 0 })) return "poll needs a statusPath and the done statuses.";
         return null;
     }
 
-    public async Task<Outcome> EraseAsync(SubProcessor s, Guid requestId, string email, CancellationToken ct)
+    /// <summary>SSRF guard: only hosts of the allow-list (exact, or "*.domain" for its subdomains).</summary>
+    private string? HostProblem(Uri uri)
+    {
+        var host = uri.IdnHost;
+        foreach (var allowed in options.Value.AllowedHosts.Concat(PresetHosts))
+            if (allowed.StartsWith("*.", StringComparison.Ordinal)
+                    ? host.EndsWith(allowed[1..], StringComparison.OrdinalIgnoreCase)
+                    : host.Equals(allowed, StringComparison.OrdinalIgnoreCase))
+                return null;
+        return $"{host} is not an allowed connector host: add it to Steward:SubProcessors:AllowedHosts.";
+    }
+
+    /// <param name="reference">What the last attempt left: a job to poll, or the vendor's id of the person.</param>
+    public async Task<Outcome> EraseAsync(SubProcessor s, Guid requestId, string email, string? reference, CancellationToken ct)
     {
         var spec = Resolve(s.ConnectorSpec!)!;
-        using var request = s.Connector == "webhook" ? Webhook(spec, requestId, email) : Declarative(spec, requestId, email);
-        request.Headers.TryAddWithoutValidation("Idempotency-Key", requestId.ToString());
+        if (s.Connector == "webhook")
+        {
+            var (ok, status, text, retryAfter) = await SendAsync(Webhook(spec, requestId, email), ct);
+            return ok ? new Outcome(true, status, JsonPath(text, spec.JobIdProperty ?? "jobId")) : new Outcome(false, status, null, RetryAfter: retryAfter);
+        }
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["{email}"] = email,
+            ["{emailUrl}"] = Uri.EscapeDataString(email),
+            ["{emailJson}"] = JsonEncodedText.Encode(email).ToString(),
+            ["{emailMd5}"] = SubscriberHash(email),
+            ["{requestId}"] = requestId.ToString(),
+        };
+        if (spec.Poll is { } poll && reference is not null)
+        {
+            values["{jobId}"] = reference;
+            var (ok, status, text, retryAfter) = await SendAsync(Declarative(spec, new Step("GET", poll.Url, null, null, null, null), values, requestId), ct);
+            if (!ok) return new Outcome(false, status, reference, RetryAfter: retryAfter);
+            var state = JsonPath(text, poll.StatusPath!);
+            if (poll.Done!.Contains(state, StringComparer.Ordinal)) return new Outcome(true, $"job {reference}: {state}", reference);
+            // a failed job is started again; a running one is polled again
+            return (poll.Failed ?? []).Contains(state, StringComparer.Ordinal)
+                ? new Outcome(false, $"job {reference}: {state}", null)
+                : new Outcome(false, $"job {reference}: {state ?? "unknown"}", reference, Running: true);
+        }
+        string? id = null;
+        if (spec.Lookup is { } lookup)
+        {
+            id = reference;
+            if (id is null)
+            {
+                var (ok, status, text, retryAfter) = await SendAsync(Declarative(spec, lookup, values, requestId), ct);
+                if (!ok) return new Outcome(false, "lookup: " + status, null, RetryAfter: retryAfter);
+                id = JsonPath(text, lookup.IdPath!);
+                // the vendor holds no one with this address: nothing to erase there, which is its answer
+                if (id is null) return new Outcome(true, "lookup: " + status + " (no such person held by the vendor)", null);
+            }
+            values["{id}"] = id;
+        }
+        (bool Ok, string Status, string Text, TimeSpan? RetryAfter) last = default;
+        foreach (var step in spec.Calls)
+        {
+            last = await SendAsync(Declarative(spec, step, values, requestId), ct);
+            if (!last.Ok && !(step.AlsoOk ?? []).Any(code => last.Status.StartsWith(code.ToString(CultureInfo.InvariantCulture) + " ", StringComparison.Ordinal)))
+                return new Outcome(false, last.Status, id, RetryAfter: last.RetryAfter);
+        }
+        var jobId = JsonPath(last.Text ?? "", spec.JobIdProperty ?? "jobId");
+        if (spec.Poll is { } && jobId is not null) return new Outcome(false, $"job {jobId} accepted: {last.Status}", jobId, Running: true);
+        return new Outcome(true, last.Status ?? "", jobId ?? id);
+    }
+
+    /// <summary>How often a vendor's running job is asked about (its spec's poll interval; hourly by default).</summary>
+    public static TimeSpan PollInterval(SubProcessor s) => TimeSpan.FromSeconds(Math.Max(60, Resolve(s.ConnectorSpec!)?.Poll?.IntervalSeconds ?? 3600));
+
+    /// <summary>One call, after the SSRF check: 2xx or not, a summary of the answer, its text, and any Retry-After.</summary>
+    private async Task<(bool Ok, string Status, string Text, TimeSpan? RetryAfter)> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        using var _ = request;
+        if (HostProblem(request.RequestUri!) is { } refused) return (false, "refused: " + refused, "", null);
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", request.Options.TryGetValue(RequestIdKey, out var id) ? id : null);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.ConnectorTimeoutSeconds));
         try
         {
             using var response = await http.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
             var text = await response.Content.ReadAsStringAsync(timeout.Token);
-            var summary = $"{(int)response.StatusCode} {Truncate(text, 300)}";
-            if (!response.IsSuccessStatusCode) return new Outcome(false, summary, null);
-            return new Outcome(true, summary, JobId(text, spec.JobIdProperty ?? "jobId"));
+            var retryAfter = response.StatusCode == System.Net.HttpStatusCode.TooManyRequests ? RetryAfter(response) : (TimeSpan?)null;
+            return (response.IsSuccessStatusCode, $"{(int)response.StatusCode} {Truncate(text, 300)}", text, retryAfter);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            return new Outcome(false, e is OperationCanceledException ? "no answer within the timeout" : "unreachable: " + Truncate(e.Message, 200), null);
+            return (false, e is OperationCanceledException ? "no answer within the timeout" : "unreachable: " + Truncate(e.Message, 200), "", null);
         }
+    }
+
+    private static readonly HttpRequestOptionsKey<string> RequestIdKey = new("steward-request-id");
+
+    /// <summary>Retry-After as seconds or a date, at least a second, at most a day.</summary>
+    private TimeSpan RetryAfter(HttpResponseMessage response)
+    {
+        var wait = response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - clock.GetUtcNow(),
+            _ => TimeSpan.FromMinutes(1),
+        };
+        return TimeSpan.FromSeconds(Math.Clamp(wait.TotalSeconds, 1, 86400));
     }
 
     private HttpRequestMessage Webhook(Spec spec, Guid requestId, string email)
@@ -98,25 +228,24 @@ public sealed class Connectors(IHttpClientFactory http, IOptions<SubProcessorOpt
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var signature = Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(timestamp + "." + body)));
         var request = new HttpRequestMessage(HttpMethod.Post, spec.Url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Options.Set(RequestIdKey, requestId.ToString());
         request.Headers.TryAddWithoutValidation("X-Steward-Timestamp", timestamp);
         request.Headers.TryAddWithoutValidation("X-Steward-Signature", "v1=" + signature);
         return request;
     }
 
-    private HttpRequestMessage Declarative(Spec spec, Guid requestId, string email)
+    private HttpRequestMessage Declarative(Spec spec, Step step, Dictionary<string, string> values, Guid requestId)
     {
         string Fill(string template)
         {
-            var text = template.Replace("{email}", email, StringComparison.Ordinal)
-                .Replace("{emailUrl}", Uri.EscapeDataString(email), StringComparison.Ordinal)
-                .Replace("{emailMd5}", SubscriberHash(email), StringComparison.Ordinal)
-                .Replace("{requestId}", requestId.ToString(), StringComparison.Ordinal);
+            var text = values.Aggregate(template, (t, v) => t.Replace(v.Key, v.Value, StringComparison.Ordinal));
             foreach (var (name, value) in options.Value.ConnectorSecrets) text = text.Replace("{secret:" + name + "}", value, StringComparison.Ordinal);
             return text;
         }
-        var request = new HttpRequestMessage(new HttpMethod(spec.Method ?? "POST"), Fill(spec.Url!));
-        if (spec.Body is not null) request.Content = new StringContent(Fill(spec.Body), Encoding.UTF8, "application/json");
-        foreach (var (name, value) in spec.Headers ?? [])
+        var request = new HttpRequestMessage(new HttpMethod(step.Method ?? "POST"), Fill(step.Url!));
+        request.Options.Set(RequestIdKey, requestId.ToString());
+        if (step.Body is not null) request.Content = new StringContent(Fill(step.Body), Encoding.UTF8, "application/json");
+        foreach (var (name, value) in (spec.Headers ?? []).Concat(step.Headers ?? []))
             if (name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)) request.Headers.Authorization = AuthenticationHeaderValue.Parse(Fill(value));
             else request.Headers.TryAddWithoutValidation(name, Fill(value));
         return request;
@@ -127,13 +256,18 @@ public sealed class Connectors(IHttpClientFactory http, IOptions<SubProcessorOpt
     private static string SubscriberHash(string email) => Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(email.Trim().ToLowerInvariant())));
 #pragma warning restore CA5351
 
-    private static string? JobId(string text, string property)
+    /// <summary>The value at a dot-separated path ("data.0.id") of a JSON answer, as text; null if absent.</summary>
+    private static string? JsonPath(string text, string path)
     {
         try
         {
             using var doc = JsonDocument.Parse(text);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(property, out var id)
-                ? Truncate(id.ToString(), 200) : null;
+            var at = doc.RootElement;
+            foreach (var part in path.Split('.'))
+                if (at.ValueKind == JsonValueKind.Object && at.TryGetProperty(part, out var child)) at = child;
+                else if (at.ValueKind == JsonValueKind.Array && int.TryParse(part, CultureInfo.InvariantCulture, out var i) && i < at.GetArrayLength()) at = at[i];
+                else return null;
+            return at.ValueKind is JsonValueKind.Null or JsonValueKind.Object or JsonValueKind.Array ? null : Truncate(at.ToString(), 200);
         }
         catch (JsonException) { return null; }
     }

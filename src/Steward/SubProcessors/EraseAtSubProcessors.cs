@@ -23,38 +23,46 @@ public sealed class EraseAtSubProcessors(StewardDb db, KeyVault vault, TransferG
     public sealed record Progress(Guid ContactId, bool Complete, IReadOnlyList<Receipt> Vendors);
 
     /// <summary>Before the contact's key is destroyed: read what the vendors need to find the person, and seal it anew.</summary>
-    public async Task<List<ErasureRequest>> PrepareAsync(Guid clientId, Guid contactId, CancellationToken ct)
+    public Task<List<ErasureRequest>> PrepareAsync(Guid clientId, Guid contactId, CancellationToken ct) => PrepareManyAsync(clientId, [contactId], ct);
+
+    /// <summary>
+    /// One request per contact and per sub-processor this client's data flows to (the erasure of a contact, or of a
+    /// whole client: P-09 "or a client destroyed"). Read while the contacts' keys still exist; each request's copy of
+    /// the email is sealed under a key of its own, which outlives the client's keys until the vendor confirms.
+    /// </summary>
+    public async Task<List<ErasureRequest>> PrepareManyAsync(Guid clientId, IReadOnlyCollection<Guid> contactIds, CancellationToken ct)
     {
-        var sealedEmail = await db.Contacts.IgnoreQueryFilters().Where(c => c.Id == contactId && c.ClientId == clientId).Select(c => c.EmailSealed).SingleOrDefaultAsync(ct);
-        string? email = null;
-        if (sealedEmail is not null)
-        {
-            using var contactKey = await vault.OpenAsync(clientId, contactId, ct);
-            email = contactKey?.OpenString("email", sealedEmail);
-        }
-        var now = clock.GetUtcNow();
-        var requests = new List<ErasureRequest>();
+        var vendors = new List<SubProcessor>();
         foreach (var s in await db.SubProcessors.Where(s => s.Status == SubProcessor.Active).ToListAsync(ct))
+            if ((await gate.CheckAsync(db, clientId, s, ct)).Allowed) vendors.Add(s); // otherwise it never received this client's data
+        var requests = new List<ErasureRequest>();
+        if (vendors.Count == 0) return requests;
+        var now = clock.GetUtcNow();
+        foreach (var chunk in contactIds.Chunk(500))
         {
-            if (!(await gate.CheckAsync(db, clientId, s, ct)).Allowed) continue; // it never received this client's data
-            var id = Guid.CreateVersion7();
-            byte[]? sealedCopy = null;
-            if (email is not null)
+            var sealedEmails = await db.Contacts.IgnoreQueryFilters().Where(c => c.ClientId == clientId && chunk.Contains(c.Id))
+                .Select(c => new { c.Id, c.EmailSealed }).ToDictionaryAsync(c => c.Id, c => c.EmailSealed, ct);
+            var contactKeys = await vault.OpenManyAsync(clientId, chunk, ct);
+            var emails = new Dictionary<Guid, string>();
+            foreach (var (contactId, key) in contactKeys)
+                using (key)
+                    if (key.OpenString("email", sealedEmails.GetValueOrDefault(contactId)) is { } email) emails[contactId] = email;
+            var batch = chunk.SelectMany(contactId => vendors.Select(s => new ErasureRequest
             {
-                using var key = await vault.CreateAsync(clientId, id, ct);
-                sealedCopy = key.Seal("email", email);
-            }
-            requests.Add(new ErasureRequest
-            {
-                Id = id,
+                Id = Guid.CreateVersion7(),
                 ClientId = clientId,
                 ContactId = contactId,
                 SubProcessorId = s.Id,
-                EmailSealed = sealedCopy,
                 CreatedAt = now,
                 NextAttemptAt = now,
                 DueAt = now.AddDays(options.Value.ErasureDueDays),
-            });
+            })).ToList();
+            var sealable = batch.Where(r => emails.ContainsKey(r.ContactId)).ToList();
+            var keys = sealable.Count == 0 ? [] : await vault.CreateManyAsync(clientId, sealable.Select(r => r.Id).ToList(), ct);
+            for (var i = 0; i < sealable.Count; i++)
+                using (keys[i])
+                    sealable[i].EmailSealed = keys[i].Seal("email", emails[sealable[i].ContactId]);
+            requests.AddRange(batch);
         }
         return requests;
     }
@@ -137,10 +145,23 @@ public sealed class DeliverErasures(StewardDb db, KeyVault vault, Connectors con
             }
             else
             {
-                var outcome = await connectors.EraseAsync(s, r.Id, email, ct);
+                var outcome = await connectors.EraseAsync(s, r.Id, email, r.VendorJobId, ct);
                 r.SentAt ??= now;
-                if (outcome.Ok) { Confirm(r, now, outcome.Response, outcome.JobId); confirmed++; }
-                else { Fail(r, now, outcome.Response); failed++; }
+                if (outcome.Ok) { Confirm(r, now, outcome.Response, outcome.Reference); confirmed++; }
+                else if (outcome.Running)
+                {
+                    // the vendor's job is under way: asked again at the spec's interval, not as a failure
+                    r.VendorJobId = outcome.Reference;
+                    r.LastResponse = Truncate(outcome.Response);
+                    r.NextAttemptAt = now + Connectors.PollInterval(s);
+                    sent++;
+                }
+                else
+                {
+                    r.VendorJobId = outcome.Reference;
+                    Fail(r, now, outcome.Response, outcome.RetryAfter);
+                    failed++;
+                }
             }
             await audit.RecordAsync(db, r.Status == ErasureRequest.Confirmed ? "SubProcessorErasureConfirmed" : r.Status == ErasureRequest.Sent ? "SubProcessorErasureSent" : "SubProcessorErasureFailed",
                 "erasure-request", r.Id.ToString(), ct, r.ClientId, outcome: r.Status == ErasureRequest.Pending ? "failure" : "success");
@@ -159,11 +180,14 @@ public sealed class DeliverErasures(StewardDb db, KeyVault vault, Connectors con
         r.EmailSealed = null;
     }
 
-    private static void Fail(ErasureRequest r, DateTimeOffset now, string response)
+    /// <summary>Retried with backoff, or when the vendor asked (429 Retry-After).</summary>
+    private static void Fail(ErasureRequest r, DateTimeOffset now, string response, TimeSpan? retryAfter = null)
     {
-        r.LastResponse = response;
-        r.NextAttemptAt = now + DeliverNotifications.Backoff(r.Attempts);
+        r.LastResponse = Truncate(response);
+        r.NextAttemptAt = now + (retryAfter ?? DeliverNotifications.Backoff(r.Attempts));
     }
+
+    private static string Truncate(string text) => text.Length > 500 ? text[..500] : text;
 
     /// <summary>Overdue and unconfirmed: the DPO is told, once per request, with no personal data in the message.</summary>
     private async Task<int> EscalateAsync(DateTimeOffset now, CancellationToken ct)

@@ -10,7 +10,7 @@ using Steward.Notifications;
 namespace Steward.SubProcessors;
 
 /// <summary>The register (G-49, P-12): its public view, its seed, and the evidence the operator records.</summary>
-public sealed class Register(StewardDb db, TransferGate gate, AuditLog audit, Notifier notifier, IOptions<SubProcessorOptions> options,
+public sealed class Register(StewardDb db, TransferGate gate, Connectors connectors, AuditLog audit, Notifier notifier, IOptions<SubProcessorOptions> options,
     IOptions<AlertOptions> alerts, TimeProvider clock)
 {
     public sealed record PublicEntry(Guid Id, string Name, string? Website, string Purpose, string DataCategories,
@@ -68,7 +68,7 @@ public sealed class Register(StewardDb db, TransferGate gate, AuditLog audit, No
         if (e.Connector is not null and not ("manual" or "webhook" or "http")) problems.Add("connector", "One of manual, webhook, http.");
         var connector = e.Connector ?? s.Connector;
         var spec = e.ConnectorSpec is { ValueKind: JsonValueKind.Object } json ? json.GetRawText() : s.ConnectorSpec;
-        if (connector != "manual" && Connectors.SpecProblem(connector, spec) is { } specProblem) problems.Add("connectorSpec", specProblem);
+        if (connector != "manual" && connectors.SpecProblem(connector, spec) is { } specProblem) problems.Add("connectorSpec", specProblem);
         if (problems.Any) return Errors.Invalid(problems);
 
         if (e.DpaReference is not null) s.DpaReference = e.DpaReference.Trim();

@@ -22,6 +22,11 @@ public sealed class SubProcessorOptions
     public string? WebhookSigningKey { get; set; }
     /// <summary>Secrets that HTTP connector specs name as {secret:NAME} (API tokens), from the environment.</summary>
     public Dictionary<string, string> ConnectorSecrets { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// `Steward:SubProcessors:AllowedHosts`: the only hosts a connector or webhook may call ("api.example.com", or
+    /// "*.example.com" for its subdomains), besides the shipped presets' documented API hosts (SSRF guard).
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
     /// <summary>Public base URL of Steward, for confirmation links in manual erasure tasks.</summary>
     public string PublicBaseUrl { get; set; } = "http://127.0.0.1:5080";
     /// <summary>A file replacing the shipped adequacy list (JSON: country, name, adopted, scope, dpfOnly).</summary>

@@ -15,6 +15,8 @@ public static class SubProcessorFixture
     public static Task<StewardApp> StartAsync(Engine engine, Action<Dictionary<string, string?>>? configure = null) =>
         StewardApp.StartAsync(engine, s =>
         {
+            // the vendor emulators listen on loopback: allowed here, never by default (SSRF guard)
+            s["Steward:SubProcessors:AllowedHosts:0"] = "127.0.0.1";
             configure?.Invoke(s);
         });
 

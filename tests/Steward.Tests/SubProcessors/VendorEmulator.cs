@@ -13,17 +13,24 @@ namespace Steward.Tests.SubProcessors;
 
 /// <summary>
 /// Third-party erasure APIs on loopback: an in-house system's signed webhook that fails twice before it succeeds,
-/// a vendor that never answers, and a declarative HTTP API that checks its bearer token. Records what it received.
+/// a vendor that never answers, a declarative HTTP API that checks its bearer token, and the documented GDPR-deletion
+/// APIs of Mailchimp, HubSpot, Zendesk, Intercom and Segment (paths, authentication and answers as their public API
+/// references describe them). Records what it received.
 /// </summary>
 public sealed class VendorEmulator : IAsyncDisposable
 {
     public const string Token = "vendor-token-123";
     private readonly WebApplication _app;
     private int _webhookCalls;
+    private int _zendeskSearches;
+    private int _zendeskPermanentDeletes;
+    private int _segmentPolls;
+    private readonly ConcurrentDictionary<long, bool> _zendeskSoftDeleted = new();
 
     public ConcurrentQueue<string> Received { get; } = new();
     public ConcurrentQueue<string> BadSignatures { get; } = new();
     public int WebhookCalls => _webhookCalls;
+    public int ZendeskSearches => _zendeskSearches;
     public string BaseUrl { get; }
 
     private VendorEmulator(WebApplication app, string baseUrl) { _app = app; BaseUrl = baseUrl; }
@@ -69,6 +76,70 @@ public sealed class VendorEmulator : IAsyncDisposable
             if (body.GetProperty("idProperty").GetString() != "email") return Results.BadRequest();
             self!.Received.Enqueue("hubspot " + body.GetProperty("objectId").GetString());
             return Results.NoContent();
+        });
+        // Zendesk Support API v2: search by email, soft delete, then permanent delete (which first answers 429 Retry-After: 120)
+        const long zendeskUser = 9001;
+        bool ZendeskAuth(HttpContext http) => http.Request.Headers.Authorization == "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("agent@client.example/token:" + Token));
+        app.MapGet("/api/v2/users/search.json", (string query, HttpContext http) =>
+        {
+            if (!ZendeskAuth(http)) return Results.StatusCode(401);
+            Interlocked.Increment(ref self!._zendeskSearches);
+            // soft-deleted users no longer appear in a search
+            var found = query.Equals("email:jane.doe@example.com", StringComparison.OrdinalIgnoreCase) && !self._zendeskSoftDeleted.ContainsKey(zendeskUser);
+            return Results.Json(new { users = found ? new[] { new { id = zendeskUser, email = "jane.doe@example.com" } } : [], count = found ? 1 : 0 });
+        });
+        app.MapDelete("/api/v2/users/{id:long}", (long id, HttpContext http) =>
+        {
+            if (!ZendeskAuth(http)) return Results.StatusCode(401);
+            if (id != zendeskUser || !self!._zendeskSoftDeleted.TryAdd(id, true)) return Results.NotFound(new { error = "RecordNotFound" });
+            self.Received.Enqueue($"zendesk soft-deleted {id}");
+            return Results.Ok(new { user = new { id, active = false } });
+        });
+        app.MapDelete("/api/v2/deleted_users/{id:long}", (long id, HttpContext http) =>
+        {
+            if (!ZendeskAuth(http)) return Results.StatusCode(401);
+            if (!self!._zendeskSoftDeleted.ContainsKey(id)) return Results.NotFound(new { error = "RecordNotFound" });
+            if (Interlocked.Increment(ref self._zendeskPermanentDeletes) == 1)
+            {
+                http.Response.Headers.RetryAfter = "120";
+                return Results.StatusCode(429);
+            }
+            self.Received.Enqueue($"zendesk permanently-deleted {id}");
+            return Results.Ok(new { deleted_user = new { id, name = "Permanently Deleted User" } });
+        });
+        // Intercom REST API 2.x: search contacts by email, then a user delete request with the contact's id
+        bool IntercomAuth(HttpContext http) => http.Request.Headers.Authorization == "Bearer " + Token && http.Request.Headers.ContainsKey("Intercom-Version");
+        app.MapPost("/contacts/search", async (HttpContext http) =>
+        {
+            if (!IntercomAuth(http)) return Results.StatusCode(401);
+            var query = (await http.Request.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("query");
+            if (query.GetProperty("field").GetString() != "email" || query.GetProperty("operator").GetString() != "=") return Results.BadRequest();
+            var found = string.Equals(query.GetProperty("value").GetString(), "jane.doe@example.com", StringComparison.OrdinalIgnoreCase);
+            return Results.Json(new { type = "list", data = found ? new[] { new { type = "contact", id = "64f1c0ffee" } } : [], total_count = found ? 1 : 0 });
+        });
+        app.MapPost("/user_delete_requests", async (HttpContext http) =>
+        {
+            if (!IntercomAuth(http)) return Results.StatusCode(401);
+            var id = (await http.Request.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("intercom_user_id").GetString();
+            if (id != "64f1c0ffee") return Results.NotFound();
+            self!.Received.Enqueue($"intercom delete-request {id}");
+            return Results.Ok(new { id = 10 });
+        });
+        // Segment Public API: a SUPPRESS_WITH_DELETE regulation by userId, then its status (RUNNING once, then FINISHED)
+        app.MapPost("/regulations", async (HttpContext http) =>
+        {
+            if (http.Request.Headers.Authorization != "Bearer " + Token) return Results.StatusCode(401);
+            var body = await http.Request.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+            if (body.GetProperty("regulationType").GetString() != "SUPPRESS_WITH_DELETE" || body.GetProperty("subjectType").GetString() != "USER_ID") return Results.BadRequest();
+            self!.Received.Enqueue("segment regulation " + body.GetProperty("subjectIds")[0].GetString());
+            return Results.Json(new { data = new { regulateId = "reg-2Nq7" } });
+        });
+        app.MapGet("/regulations/{regulateId}", (string regulateId, HttpContext http) =>
+        {
+            if (http.Request.Headers.Authorization != "Bearer " + Token) return Results.StatusCode(401);
+            if (regulateId != "reg-2Nq7") return Results.NotFound();
+            var status = Interlocked.Increment(ref self!._segmentPolls) == 1 ? "RUNNING" : "FINISHED";
+            return Results.Json(new { data = new { regulation = new { id = regulateId, overallStatus = status, regulateType = "SUPPRESS_WITH_DELETE" } } });
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
