@@ -111,7 +111,7 @@ public static class DemoCommand
         {
             var added = await SendAsync(ceo, HttpMethod.Post, "/v1/staff", new { name, email = role + "@processor.example", role }, ct);
             staff[role] = added.GetProperty("id").GetGuid();
-            await SendAsync(ceo, HttpMethod.Post, $"/v1/staff/{staff[role]}/onboarding", new { training = true, confidentiality = true, dpaDuties = true }, ct);
+            await SendAsync(ceo, HttpMethod.Post, $"/v1/staff/{staff[role]}/onboarding", new { training = true, confidentiality = true, dpaDuties = true, guidelines = true }, ct);
             step.Increment(1);
         }
 

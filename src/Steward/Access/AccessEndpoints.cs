@@ -21,6 +21,7 @@ public static class AccessEndpoints
     {
         services.AddOptions<AccessOptions>().Bind(configuration.GetSection("Steward:Access"))
             .Validate(o => o.PasswordIterations >= 1 && o.MaxFailedSignIns >= 1, "Steward:Access: iterations and failures must be positive.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.GuidelinesVersion) && o.GuidelinesVersion.Length <= 50, "Steward:Access:GuidelinesVersion: 1 to 50 characters.")
             .ValidateOnStart();
         services.Configure<PasswordHasherOptions>(o =>
         {
@@ -35,6 +36,7 @@ public static class AccessEndpoints
         services.AddScoped<SignIn>();
         services.AddScoped<ManageSessions>();
         services.AddScoped<RecordOnboarding>();
+        services.AddScoped<ConfidentialityRegister>();
         services.AddScoped<DisableStaff>();
         services.AddScoped<RequestGrant>();
         services.AddScoped<ApproveGrant>();
@@ -93,7 +95,11 @@ public static class AccessEndpoints
             .RequireAuthorization(Permissions.ManageStaff).WithName("AddStaff").WithSummary("Add a staff member with a role; they are invited by mail");
         staff.MapPost("/{staffId:guid}/onboarding", async (Guid staffId, RecordOnboarding.Request request, RecordOnboarding record, CancellationToken ct) =>
                 (await record.HandleAsync(staffId, request, ct)).ToHttp(TypedResults.Ok))
-            .RequireAuthorization(Permissions.ManageStaff).WithName("RecordOnboarding").WithSummary("Record training, confidentiality undertaking and DPA briefing (G-08)");
+            .RequireAuthorization(Permissions.ManageStaff).WithName("RecordOnboarding")
+            .WithSummary("Record training, confidentiality undertaking, DPA briefing and the acknowledgement of the guidelines in force (G-08, P-32, G-39)");
+        staff.MapGet("/confidentiality-register", async (ConfidentialityRegister register, CancellationToken ct) => TypedResults.Ok(await register.HandleAsync(ct)))
+            .RequireAuthorization(Permissions.ReadGrants).WithName("ConfidentialityRegister")
+            .WithSummary("Everyone under the processor's authority, contractors and leavers included: undertaking and guidelines version (P-32, G-22, G-39)");
         staff.MapPost("/{staffId:guid}/disable", async (Guid staffId, StaffPrincipal by, DisableStaff disable, CancellationToken ct) =>
                 (await disable.HandleAsync(by, staffId, ct)).ToHttp(TypedResults.Ok))
             .RequireAuthorization(Permissions.DisableStaff).WithName("DisableStaff").WithSummary("Offboarding: end every session and grant at once (P-18)");

@@ -18,8 +18,8 @@ namespace Steward.Access;
 public sealed class AddStaff(StewardDb db, KeyVault vault, BlindIndex index, Notifier notifier, AuditLog audit,
     IOptions<AccessOptions> options, TimeProvider clock)
 {
-    public sealed record Request(string? Name, string? Email, string? Role, bool? LeadPm);
-    public sealed record Response(Guid Id, string Role, bool LeadPm);
+    public sealed record Request(string? Name, string? Email, string? Role, bool? LeadPm, string? Engagement = null);
+    public sealed record Response(Guid Id, string Role, bool LeadPm, string Engagement);
 
     public async Task<Result<Response>> HandleAsync(Request request, CancellationToken ct)
     {
@@ -31,9 +31,10 @@ public sealed class AddStaff(StewardDb db, KeyVault vault, BlindIndex index, Not
 
         await using var write = await db.BeginWriteAsync(ct);
         var (member, _) = await CreateAsync(request.Name!, request.Email!, request.Role!, request.LeadPm ?? false, emailIndex, ct);
+        member.Engagement = request.Engagement ?? Engagements.Employee;
         await audit.RecordAsync(db, "AddStaff", "staff", member.Id.ToString(), ct, status: 201);
         await write.CommitAsync(ct);
-        return new Response(member.Id, member.Role, member.LeadPm);
+        return new Response(member.Id, member.Role, member.LeadPm, member.Engagement);
     }
 
     /// <summary>Adds the person and mails the invitation, inside the caller's write scope. Returns the invitation link.</summary>
@@ -76,6 +77,8 @@ public sealed class AddStaff(StewardDb db, KeyVault vault, BlindIndex index, Not
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200) problems.Add(prefix + "name", "Give the person's name (at most 200 characters).");
         if (!SignUp.IsEmail(request.Email)) problems.Add(prefix + "email", "Give a valid email address.");
         if (request.Role is null || !Roles.All.Contains(request.Role)) problems.Add(prefix + "role", $"One of: {string.Join(", ", Roles.All)}.");
+        if (request.Engagement is not null && !Engagements.All.Contains(request.Engagement))
+            problems.Add(prefix + "engagement", $"One of: {string.Join(", ", Engagements.All)} (P-32: contractors are recorded too).");
         return problems;
     }
 }

@@ -26,8 +26,7 @@ public sealed class ApproveGrant(StewardDb db, AuditLog audit, IOptions<AccessOp
         {
             var member = await db.StaffMembers.AsNoTracking().SingleAsync(s => s.Id == grant.StaffId, ct);
             if (member.DisabledAt is not null) return Errors.Conflict("The person's account is disabled.");
-            if (!RecordOnboarding.IsOnboarded(member))
-                return Errors.Conflict("The person's data-handling training, confidentiality undertaking and DPA briefing must be recorded first (G-08).");
+            if (!RecordOnboarding.IsOnboarded(member, options.Value.GuidelinesVersion)) return Errors.Conflict(RecordOnboarding.Missing);
             grant.ActiveFrom = now;
             grant.NextReviewAt = now + options.Value.GrantReviewInterval;
             outcome = "ActivateGrant";

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Steward.Audit;
 using Steward.Data;
 using Steward.Http;
@@ -9,7 +10,7 @@ namespace Steward.Access;
 /// A CEO or DPO asks for a grant: a person, one client or all clients, rights, a purpose (G-40) and an optional
 /// expiry. It stays pending until a CEO and a DPO, two different people, have approved it (P-16).
 /// </summary>
-public sealed class RequestGrant(StewardDb db, RoleMatrix matrix, AuditLog audit, TimeProvider clock)
+public sealed class RequestGrant(StewardDb db, RoleMatrix matrix, AuditLog audit, IOptions<AccessOptions> options, TimeProvider clock)
 {
     public sealed record Request(Guid? StaffId, Guid? ClientId, List<string>? Rights, string? Purpose, DateTimeOffset? ExpiresAt);
 
@@ -30,8 +31,7 @@ public sealed class RequestGrant(StewardDb db, RoleMatrix matrix, AuditLog audit
         if (beyond.Count > 0) return Errors.Invalid("rights", $"The role {member.Role} does not allow: {string.Join(", ", beyond)}.");
         if (member.Role == Roles.Auditor && (request.ClientId is null || request.ExpiresAt is null))
             return Errors.Invalid("expiresAt", "An auditor's grant is for one client and must end (P-45): give clientId and expiresAt.");
-        if (!RecordOnboarding.IsOnboarded(member))
-            return Errors.Conflict("The person's data-handling training, confidentiality undertaking and DPA briefing must be recorded first (G-08).");
+        if (!RecordOnboarding.IsOnboarded(member, options.Value.GuidelinesVersion)) return Errors.Conflict(RecordOnboarding.Missing);
         if (request.ClientId is { } clientId && !await db.Clients.AnyAsync(c => c.Id == clientId, ct)) return Errors.NotFound("client");
 
         var grant = new AccessGrant

@@ -102,6 +102,11 @@ public sealed class AccessOptions
     public TimeSpan GrantReviewInterval { get; set; } = TimeSpan.FromDays(90);
     public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromDays(7);
     public TimeSpan ActionApprovalLifetime { get; set; } = TimeSpan.FromHours(24);
+    /// <summary>
+    /// The version of the internal guidelines on protecting client data in force (G-39). Raising it asks every person
+    /// to acknowledge the new version before any new grant of theirs.
+    /// </summary>
+    public string GuidelinesVersion { get; set; } = "2026-12-01";
     /// <summary>Where the links in mails and the console point, e.g. https://steward.example.</summary>
     public string PublicUrl { get; set; } = "http://127.0.0.1:5080";
 }

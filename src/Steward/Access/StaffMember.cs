@@ -33,6 +33,11 @@ public sealed class StaffMember : ISignInAccount
     public DateTimeOffset? ConfidentialityUndertakenAt { get; set; }
     /// <summary>G-08 (iii): knows the processor's duties under the DPA.</summary>
     public DateTimeOffset? DpaDutiesBriefedAt { get; set; }
+    /// <summary>P-32, G-22: "employee" or "contractor" (a repair technician, a freelancer): both are bound the same way.</summary>
+    public string Engagement { get; set; } = Engagements.Employee;
+    /// <summary>G-39: the version of the internal guidelines the person acknowledged, and when.</summary>
+    public string? GuidelinesVersion { get; set; }
+    public DateTimeOffset? GuidelinesAcknowledgedAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? DisabledAt { get; set; }
     public Guid? DisabledBy { get; set; }
@@ -45,6 +50,8 @@ public sealed class StaffMember : ISignInAccount
             e.HasIndex(s => s.InvitationHash).IsUnique();
             e.Property(s => s.Role).HasMaxLength(40);
             e.Property(s => s.PasswordHash).HasMaxLength(200);
+            e.Property(s => s.Engagement).HasMaxLength(20).HasDefaultValue(Engagements.Employee); // people added before P-32 was recorded
+            e.Property(s => s.GuidelinesVersion).HasMaxLength(50);
             e.Property(s => s.TotpLastStep).IsConcurrencyToken();
         });
         model.Entity<StaffSession>(e =>
@@ -70,6 +77,14 @@ public sealed class StaffMember : ISignInAccount
         });
         model.Entity<SetupLink>(e => e.HasIndex(l => l.Hash).IsUnique());
     }
+}
+
+public static class Engagements
+{
+    public const string Employee = "employee";
+    public const string Contractor = "contractor";
+
+    public static readonly string[] All = [Employee, Contractor];
 }
 
 /// <summary>A signed-in staff session: only the SHA-256 of its 256-bit token is kept.</summary>

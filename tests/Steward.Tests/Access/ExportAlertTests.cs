@@ -48,7 +48,7 @@ public sealed class ExportAlertTests
 
         // the staff tool: the DPO, with an export grant approved by the CEO and a second DPO, on the client's route
         var dpo2 = await app.AddStaffAsync(ceo, Roles.Dpo);
-        (await ceo.Http.PostAsJsonAsync($"/v1/staff/{dpo.Id}/onboarding", new { training = true, confidentiality = true, dpaDuties = true })).StatusCode.Is(HttpStatusCode.OK);
+        (await ceo.Http.PostAsJsonAsync($"/v1/staff/{dpo.Id}/onboarding", new { training = true, confidentiality = true, dpaDuties = true, guidelines = true })).StatusCode.Is(HttpStatusCode.OK);
         await (ceo, dpo2).GrantAsync(dpo, tenant.ClientId, ["export"]);
         (await dpo.Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, tenant.Base + "/return-exports?format=csv").WithReason("ticket T-9"))).StatusCode.Is(HttpStatusCode.OK);
         await AssertAlertedAsync("staff tool", "return export", $"staff {dpo.Id}");

@@ -62,7 +62,7 @@ public sealed partial class FirstStartTests
         var added = await ceo.PostAsJsonAsync("/v1/staff", new { name = "Sam Support", email = "support@processor.example", role = Roles.CustomerSuccess });
         added.StatusCode.Is(HttpStatusCode.Created);
         var staffId = (await added.JsonAsync()).GetProperty("id").GetGuid();
-        (await ceo.PostAsJsonAsync($"/v1/staff/{staffId}/onboarding", new { training = true, confidentiality = true, dpaDuties = true })).StatusCode.Is(HttpStatusCode.OK);
+        (await ceo.PostAsJsonAsync($"/v1/staff/{staffId}/onboarding", new { training = true, confidentiality = true, dpaDuties = true, guidelines = true })).StatusCode.Is(HttpStatusCode.OK);
         var requested = await ceo.PostAsJsonAsync("/v1/access-grants", new { staffId, clientId = (Guid?)null, rights = new[] { "read" }, purpose = "Support rota" });
         requested.StatusCode.Is(HttpStatusCode.Created);
         var grant = (await requested.JsonAsync()).GetProperty("id").GetGuid();

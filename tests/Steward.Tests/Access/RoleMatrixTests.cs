@@ -28,7 +28,7 @@ public sealed partial class RoleMatrixTests
         var dpo2 = await app.AddStaffAsync(ceo, Roles.Dpo);
         foreach (var person in new[] { ceo, dpo })
             Assert.Equal(HttpStatusCode.OK, (await ceo2.Http.PostAsync($"/v1/staff/{person.Id}/onboarding",
-                JsonContent("""{"training":true,"confidentiality":true,"dpaDuties":true}"""))).StatusCode);
+                JsonContent("""{"training":true,"confidentiality":true,"dpaDuties":true,"guidelines":true}"""))).StatusCode);
         var tenant = await app.SignUpAsync();
         var matrix = app.Services.GetRequiredService<RoleMatrix>();
 

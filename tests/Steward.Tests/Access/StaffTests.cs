@@ -53,7 +53,7 @@ public sealed class StaffTests
 
         // nobody approves their own access: a grant for the DPO needs another DPO, not the DPO themselves
         Assert.Equal(HttpStatusCode.OK, (await ceo.Http.PostAsJsonAsync($"/v1/staff/{dpo.Id}/onboarding",
-            new { training = true, confidentiality = true, dpaDuties = true })).StatusCode);
+            new { training = true, confidentiality = true, dpaDuties = true, guidelines = true })).StatusCode);
         var own = await ceo.Http.PostAsJsonAsync("/v1/access-grants",
             new { staffId = dpo.Id, clientId = tenant.ClientId, rights = new[] { "read" }, purpose = "Own access" });
         var ownId = (await own.JsonAsync()).GetProperty("id").GetGuid();
@@ -76,7 +76,7 @@ public sealed class StaffTests
         // training alone is not enough: the confidentiality undertaking and the DPA briefing are needed too
         await dpo.Http.PostAsJsonAsync($"/v1/staff/{pm.Id}/onboarding", new { training = true });
         await (await ceo.Http.PostAsJsonAsync("/v1/access-grants", body)).AssertProblemAsync(409);
-        var onboarded = await (await dpo.Http.PostAsJsonAsync($"/v1/staff/{pm.Id}/onboarding", new { confidentiality = true, dpaDuties = true })).JsonAsync();
+        var onboarded = await (await dpo.Http.PostAsJsonAsync($"/v1/staff/{pm.Id}/onboarding", new { confidentiality = true, dpaDuties = true, guidelines = true })).JsonAsync();
         Assert.True(onboarded.GetProperty("complete").GetBoolean());
         Assert.Equal(HttpStatusCode.Created, (await ceo.Http.PostAsJsonAsync("/v1/access-grants", body)).StatusCode);
         // rights beyond the role are refused: product management does not export

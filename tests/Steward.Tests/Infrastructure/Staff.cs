@@ -119,7 +119,7 @@ public static class StaffExtensions
         var id = (await added.JsonAsync()).GetProperty("id").GetGuid();
         if (onboard)
             Assert.Equal(HttpStatusCode.OK, (await by.Http.PostAsJsonAsync($"/v1/staff/{id}/onboarding",
-                new { training = true, confidentiality = true, dpaDuties = true })).StatusCode);
+                new { training = true, confidentiality = true, dpaDuties = true, guidelines = true })).StatusCode);
         var user = await app.AcceptAndSignInAsync(await app.InvitationTokenAsync(email), email, role);
         Assert.Equal(id, user.Id);
         return user;

@@ -263,8 +263,22 @@ namespace Steward.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("BLOB");
 
+                    b.Property<string>("Engagement")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("employee");
+
                     b.Property<int>("FailedSignIns")
                         .HasColumnType("INTEGER");
+
+                    b.Property<long?>("GuidelinesAcknowledgedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("GuidelinesVersion")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
 
                     b.Property<long?>("InvitationExpiresAt")
                         .HasColumnType("INTEGER");

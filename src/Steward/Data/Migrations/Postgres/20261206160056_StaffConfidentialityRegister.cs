@@ -1,0 +1,52 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Steward.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class StaffConfidentialityRegister : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "Engagement",
+                table: "StaffMembers",
+                type: "character varying(20)",
+                maxLength: 20,
+                nullable: false,
+                defaultValue: "employee");
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "GuidelinesAcknowledgedAt",
+                table: "StaffMembers",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "GuidelinesVersion",
+                table: "StaffMembers",
+                type: "character varying(50)",
+                maxLength: 50,
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "Engagement",
+                table: "StaffMembers");
+
+            migrationBuilder.DropColumn(
+                name: "GuidelinesAcknowledgedAt",
+                table: "StaffMembers");
+
+            migrationBuilder.DropColumn(
+                name: "GuidelinesVersion",
+                table: "StaffMembers");
+        }
+    }
+}
