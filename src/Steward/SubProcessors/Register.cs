@@ -39,27 +39,6 @@ public sealed class Register(StewardDb db, TransferGate gate, Connectors connect
         return list.Select(ToAdmin).ToList();
     }
 
-    public sealed record AgreementEntry(string SubProcessor, string? Website, string Purpose, string DataCategories, IReadOnlyList<string> Countries,
-        string TransferBasis, DateTimeOffset? ActiveSince, string? AgreementReference, bool EquivalentTerms, DateTimeOffset? DueDiligenceAt,
-        string? Certifications, DateTimeOffset? LastReviewedAt, string? SccsModule, DateTimeOffset? SccsSignedAt, string? DirectContact);
-    public sealed record AgreementsDocumentation(DateTimeOffset GeneratedAt, string Note, List<AgreementEntry> SubProcessors, List<string> Gaps);
-
-    /// <summary>
-    /// G-15, G-16: for a client, at any time, from the live register: that an agreement exists with each active
-    /// sub-processor and what it holds, and the sub-processor's own contact, to reach it directly if the processor winds up.
-    /// </summary>
-    public async Task<AgreementsDocumentation> AgreementsAsync(CancellationToken ct)
-    {
-        var active = await db.SubProcessors.AsNoTracking().Where(s => s.Status == SubProcessor.Active).OrderBy(s => s.Name).ToListAsync(ct);
-        var entries = active.Select(s => new AgreementEntry(s.Name, s.Website, s.Purpose, s.DataCategories, s.CountryList, TransferBasis(s), s.ActivatedAt,
-            s.DpaReference, s.EquivalentTerms, s.DueDiligenceAt, s.Certifications, s.LastReviewedAt, s.SccsModule, s.SccsSignedAt, s.ContactEmail)).ToList();
-        var gaps = active.Where(s => string.IsNullOrWhiteSpace(s.DpaReference)).Select(s => $"{s.Name}: no agreement on file")
-            .Concat(active.Where(s => s.ContactEmail is null).Select(s => $"{s.Name}: no direct contact on file")).ToList();
-        return new AgreementsDocumentation(clock.GetUtcNow(),
-            "Each active sub-processor works under a written agreement with terms equivalent to the DPA. Should the processor be wound up, contact a sub-processor directly at its address below.",
-            entries, gaps);
-    }
-
     internal PublicEntry ToPublic(SubProcessor s, DateTimeOffset? effectiveAt) =>
         new(s.Id, s.Name, s.Website, s.Purpose, s.DataCategories, s.CountryList, TransferBasis(s), s.Status, effectiveAt);
 

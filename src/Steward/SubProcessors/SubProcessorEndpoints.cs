@@ -59,9 +59,6 @@ public static class SubProcessorEndpoints
         var tags = "Sub-processors";
         client.MapGet("/data-locations", async (Guid clientId, DataLocations locations, CancellationToken ct) => TypedResults.Ok(await locations.HandleAsync(clientId, ct)))
             .WithTags(tags).WithName("GetDataLocations").WithSummary("Where this client's data lives: database, backups, each sub-processor with its countries and transfer basis");
-        client.MapGet("/subprocessor-agreements", async (Register register, CancellationToken ct) => TypedResults.Ok(await register.AgreementsAsync(ct)))
-            .WithTags(tags).WithName("SubProcessorAgreements")
-            .WithSummary("G-15, G-16: the agreement on file with each active sub-processor, what it holds, and its direct contact");
         client.MapGet("/subprocessor-changes", async (Guid clientId, Changes changes, CancellationToken ct) => TypedResults.Ok(await changes.ForClientAsync(clientId, ct)))
             .WithTags(tags).WithName("ListClientSubProcessorChanges").WithSummary("Changes announced to this client, when it received each notice, until when it may object");
         client.MapPost("/subprocessor-changes/{changeId:guid}/objections", async (Guid clientId, Guid changeId, Changes.ObjectionRequest request, Changes changes, CancellationToken ct) =>
