@@ -4,15 +4,18 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Steward.Audit;
 using Steward.Data;
+using Steward.Dpo;
 using Steward.Http;
 using Steward.Notifications;
 
 namespace Steward.SubProcessors;
 
 /// <summary>The register (G-49, P-12): its public view, its seed, and the evidence the operator records.</summary>
-public sealed class Register(StewardDb db, TransferGate gate, Connectors connectors, AuditLog audit, Notifier notifier, IOptions<SubProcessorOptions> options,
+public sealed class Register(StewardDb db, TransferGate gate, Connectors connectors, AuditLog audit, Notifier notifier, ControllerMail mail, IOptions<SubProcessorOptions> options,
     IOptions<AlertOptions> alerts, TimeProvider clock)
 {
+    public const string LocationChangedKind = "subprocessor-location-changed";
+
     public sealed record PublicEntry(Guid Id, string Name, string? Website, string Purpose, string DataCategories,
         IReadOnlyList<string> Countries, string TransferBasis, string Status, DateTimeOffset? EffectiveAt);
 
@@ -53,6 +56,29 @@ public sealed class Register(StewardDb db, TransferGate gate, Connectors connect
         : s.SccsSignedAt is not null ? $"{country}: standard contractual clauses {s.SccsModule}"
         : $"{country}: none recorded (no data flows)"));
 
+    /// <summary>One sub-processor agreement as a client may see it (G-15), with the direct contact it may use (G-16) and its supervision (G-20).</summary>
+    public sealed record AgreementEntry(Guid Id, string Name, string? Website, string Purpose, string DataCategories, IReadOnlyList<string> Countries,
+        string TransferBasis, string Status, bool ReceivesYourData, string? Agreement, bool EquivalentTerms, string? Certifications,
+        DateTimeOffset? DueDiligenceAt, DateTimeOffset? LastReviewedAt, DateTimeOffset? NextReviewDue, string? SccsModule, DateTimeOffset? SccsSignedAt,
+        bool DpfCertified, string? DirectContact, string? EvidenceProblem);
+
+    /// <summary>
+    /// The contract documentation a client may ask to see (G-15): for every sub-processor in the register, the agreement
+    /// on file and what it holds (equivalent terms, certifications, transfer mechanism), its yearly review (G-20), and the
+    /// address the client may use to reach it directly, e.g. if the processor is wound up (G-16).
+    /// </summary>
+    public async Task<List<AgreementEntry>> AgreementsAsync(Guid clientId, CancellationToken ct)
+    {
+        var list = await db.SubProcessors.AsNoTracking().Where(s => s.Status != SubProcessor.Retired).OrderBy(s => s.Name).ToListAsync(ct);
+        var entries = new List<AgreementEntry>();
+        foreach (var s in list)
+            entries.Add(new AgreementEntry(s.Id, s.Name, s.Website, s.Purpose, s.DataCategories, s.CountryList, TransferBasis(s), s.Status,
+                (await gate.CheckAsync(db, clientId, s, ct)).Allowed, s.DpaReference, s.EquivalentTerms, s.Certifications, s.DueDiligenceAt,
+                s.LastReviewedAt, s.LastReviewedAt?.AddDays(options.Value.ReviewIntervalDays), s.SccsModule, s.SccsSignedAt, s.DpfCertified,
+                s.ContactEmail, gate.EvidenceProblem(s)));
+        return entries;
+    }
+
     /// <summary>Evidence and facts the operator confirms (P-12, P-37, G-14, G-20). Every field is optional; what is sent is set.</summary>
     public async Task<Result<AdminEntry>> RecordEvidenceAsync(Guid id, Evidence e, CancellationToken ct)
     {
@@ -71,6 +97,7 @@ public sealed class Register(StewardDb db, TransferGate gate, Connectors connect
         if (connector != "manual" && connectors.SpecProblem(connector, spec) is { } specProblem) problems.Add("connectorSpec", specProblem);
         if (problems.Any) return Errors.Invalid(problems);
 
+        var basisBefore = s.Status == SubProcessor.Active ? TransferBasis(s) : null;
         if (e.DpaReference is not null) s.DpaReference = e.DpaReference.Trim();
         if (e.EquivalentTerms is { } equivalent) s.EquivalentTerms = equivalent;
         if (e.DueDiligenceAt is { } diligence) s.DueDiligenceAt = diligence;
@@ -86,6 +113,16 @@ public sealed class Register(StewardDb db, TransferGate gate, Connectors connect
         s.ConnectorSpec = spec;
 
         await using var write = await db.BeginWriteAsync(ct);
+        // G-12: every client is told when the basis on which its data goes to an active sub-processor changes
+        if (basisBefore is not null && TransferBasis(s) is var basis && basis != basisBefore)
+            foreach (var clientId in await db.Clients.AsNoTracking().Where(c => c.Status == "active").Select(c => c.Id).ToListAsync(ct))
+                await mail.SendAsync(db, clientId, LocationChangedKind, $"[Steward] Where your data lives has changed: {s.Name}",
+                    $"""
+                    The transfer basis of {s.Name} ({s.Countries}), which processes {s.DataCategories}, has changed.
+                    Before: {basisBefore}
+                    Now:    {basis}
+                    Where your data lives: GET /v1/clients/{clientId}/data-locations
+                    """, ct);
         await audit.RecordAsync(db, "RecordSubProcessorEvidence", "subprocessor", s.Id.ToString(), ct);
         await write.CommitAsync(ct);
         return ToAdmin(s);

@@ -59,6 +59,9 @@ public static class SubProcessorEndpoints
         var tags = "Sub-processors";
         client.MapGet("/data-locations", async (Guid clientId, DataLocations locations, CancellationToken ct) => TypedResults.Ok(await locations.HandleAsync(clientId, ct)))
             .WithTags(tags).WithName("GetDataLocations").WithSummary("Where this client's data lives: database, backups, each sub-processor with its countries and transfer basis");
+        client.MapGet("/subprocessor-agreements", async (Guid clientId, Register register, CancellationToken ct) => TypedResults.Ok(await register.AgreementsAsync(clientId, ct)))
+            .WithTags(tags).WithName("GetSubProcessorAgreements")
+            .WithSummary("The sub-processor agreements on file (DPA, equivalent terms, certifications, transfer basis, yearly review) and each sub-processor's direct contact (G-15, G-16, G-20)");
         client.MapGet("/subprocessor-changes", async (Guid clientId, Changes changes, CancellationToken ct) => TypedResults.Ok(await changes.ForClientAsync(clientId, ct)))
             .WithTags(tags).WithName("ListClientSubProcessorChanges").WithSummary("Changes announced to this client, when it received each notice, until when it may object");
         client.MapPost("/subprocessor-changes/{changeId:guid}/objections", async (Guid clientId, Guid changeId, Changes.ObjectionRequest request, Changes changes, CancellationToken ct) =>

@@ -142,6 +142,38 @@ public sealed class ChangeNoticeTests
     }
 
     [Theory, ClassData(typeof(Engines))]
+    public async Task G15_G16_G20_a_client_sees_every_sub_processor_agreement_on_file_its_yearly_review_and_a_direct_contact(Engine engine)
+    {
+        await using var app = await SubProcessorFixture.StartAsync(engine);
+        var id = (await app.ActivateNewAsync(SubProcessorFixture.Proposal("Contract Vendor", "NL")))[0];
+        await app.RecordEvidenceAsync(id, new() { ["certifications"] = "ISO/IEC 27001:2022, SOC 2 Type II" });
+        var tenant = await app.SignUpAsync();
+
+        var agreements = (await tenant.Http.GetFromJsonAsync<JsonElement>(tenant.Base + "/subprocessor-agreements")).EnumerateArray().ToList();
+        Assert.Equal(16, agreements.Count); // the fifteen seeded entries and the new one
+        var entry = agreements.Single(a => a.GetProperty("name").GetString() == "Contract Vendor");
+        Assert.Equal("DPA-2026-11 signed", entry.GetProperty("agreement").GetString());
+        Assert.True(entry.GetProperty("equivalentTerms").GetBoolean());
+        Assert.Equal("ISO/IEC 27001:2022, SOC 2 Type II", entry.GetProperty("certifications").GetString());
+        Assert.Equal("NL: EEA, no transfer", entry.GetProperty("transferBasis").GetString());
+        Assert.True(entry.GetProperty("receivesYourData").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, entry.GetProperty("evidenceProblem").ValueKind);
+        // G-20: when it was last reviewed, and when the next yearly review falls due
+        Assert.Equal(TimeSpan.FromDays(365), entry.GetProperty("nextReviewDue").GetDateTimeOffset() - entry.GetProperty("lastReviewedAt").GetDateTimeOffset());
+        // G-16: a contact for every active sub-processor with its evidence on file, to reach it directly
+        Assert.Equal("privacy@contract-vendor.example", entry.GetProperty("directContact").GetString());
+        Assert.All(agreements.Where(a => a.GetProperty("status").GetString() == "active" && a.GetProperty("evidenceProblem").ValueKind == JsonValueKind.Null),
+            a => Assert.Contains("@", a.GetProperty("directContact").GetString()));
+        // a seeded entry is shown with what is missing, and receives nothing
+        var seeded = agreements.Single(a => a.GetProperty("name").GetString() == "MailChimp");
+        Assert.Contains("not yet confirmed", seeded.GetProperty("evidenceProblem").GetString());
+        Assert.False(seeded.GetProperty("receivesYourData").GetBoolean());
+
+        var other = await app.SignUpAsync();
+        await (await other.Http.GetAsync(tenant.Base + "/subprocessor-agreements")).AssertProblemAsync(404);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
     public async Task G20_the_DPO_is_reminded_once_a_month_before_a_yearly_review_is_due_and_again_after_the_next_review(Engine engine)
     {
         await using var app = await SubProcessorFixture.StartAsync(engine, s => s["Steward:Alerts:Recipients:0"] = "dpo@processor.example");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Steward.SubProcessors;
 using Steward.Tests.Infrastructure;
 
 namespace Steward.Tests.SubProcessors;
@@ -77,6 +78,37 @@ public sealed class TransferGateTests
         // another client's locations are not reachable
         var other = await app.SignUpAsync();
         await (await other.Http.GetAsync(tenant.Base + "/data-locations")).AssertProblemAsync(404);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G12_P19_the_client_is_told_when_where_its_data_lives_changes(Engine engine)
+    {
+        await using var app = await SubProcessorFixture.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        Task<int> NoticesAsync(string kind) => app.WithDbAsync((db, _) => db.OutboxMessages.CountAsync(m => m.Kind == kind && m.ClientId == tenant.ClientId));
+
+        // a sub-processor added: the data-location answer names it, and the client is told when it takes effect
+        var us = SubProcessorFixture.Proposal("Atlantic Mail", "US");
+        us["dpfCertified"] = true;
+        var id = (await app.ActivateNewAsync(us))[0];
+        Assert.Equal(1, await NoticesAsync("subprocessor-effective"));
+        var before = (await tenant.LocationsAsync()).Location("Atlantic Mail");
+        Assert.Equal("active", before.GetProperty("status").GetString());
+
+        // its transfer basis changes (SCCs added as a fallback to the DPF): the client is told, once, before and after
+        var sccs = new Dictionary<string, object?> { ["sccsSignedAt"] = app.Clock.GetUtcNow(), ["sccsModule"] = "P2P", ["transferAssessment"] = "TIA 2026-04 on file" };
+        await app.RecordEvidenceAsync(id, sccs);
+        Assert.Equal(1, await NoticesAsync(Register.LocationChangedKind));
+        await app.RecordEvidenceAsync(id, sccs); // the same facts again: nothing changed, nothing sent
+        Assert.Equal(1, await NoticesAsync(Register.LocationChangedKind));
+        await app.DeliverMailAsync();
+        var mail = Directory.GetFiles(Path.Combine(app.DataDirectory, "mail-drop"), "*.eml").Select(f => MimeKit.MimeMessage.Load(f))
+            .Single(m => m.Subject?.Contains("Where your data lives has changed", StringComparison.Ordinal) == true);
+        Assert.Contains("Before: US: EU-US Data Privacy Framework", mail.TextBody);
+        Assert.Contains("Now:    US: EU-US Data Privacy Framework, SCCs as fallback", mail.TextBody);
+        // it is one of the written communications under the DPA (G-24)
+        var log = await tenant.Http.GetFromJsonAsync<JsonElement>(tenant.Base + "/communications");
+        Assert.Contains(log.EnumerateArray(), e => e.GetProperty("kind").GetString() == Register.LocationChangedKind);
     }
 
     [Fact]
