@@ -52,25 +52,24 @@ public sealed class CreateBackup(StewardDb db, KeyVault vault, BackupCatalogue c
         try
         {
             using var key = await vault.CreateAsync(KeyNamespace, id, ct);
-            await using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            // the file stays open, and so locked, until the catalogue says available: a backup whose file nobody
+            // holds while it is still "creating" was cut short by a crash (ClearAbandonedAsync)
+            await using var file = new FileStream(partial, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+            await using (var sealing = BackupFile.OpenWrite(file, id, key))
             {
-                await using (var sealing = BackupFile.OpenWrite(file, id, key))
-                {
-                    if (db.IsSqlite) await DataSnapshot.WriteSqliteAsync(storage.Value, sealing, ct);
-                    else await DataSnapshot.WritePostgresAsync(storage.Value, sealing, ct);
-                }
-                file.Flush(flushToDisk: true);
+                if (db.IsSqlite) await DataSnapshot.WriteSqliteAsync(storage.Value, id, sealing, ct);
+                else await DataSnapshot.WritePostgresAsync(storage.Value, sealing, ct);
             }
-            entry = entry with { Size = new FileInfo(partial).Length, Sha256 = await Sha256Async(partial, ct), Status = BackupCatalogue.Available };
-            File.Move(partial, path);
+            file.Flush(flushToDisk: true);
+            file.Position = 0;
+            entry = entry with { Size = file.Length, Sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct)), Status = BackupCatalogue.Available };
+            File.Move(partial, path); // a rename: the open handle and its lock follow the file
             await catalogue.CompleteAsync(id, entry.Size, entry.Sha256!, ct);
         }
         catch
         {
             // nothing half-made survives: no file, no key that opens a part of one
-            File.Delete(partial);
-            await vault.DestroyAsync(KeyNamespace, [id], CancellationToken.None);
-            await catalogue.SetStatusAsync(id, BackupCatalogue.Failed, CancellationToken.None);
+            await DiscardAsync(entry, CancellationToken.None);
             throw;
         }
         await using (var write = await db.BeginWriteAsync(ct))
@@ -79,6 +78,52 @@ public sealed class CreateBackup(StewardDb db, KeyVault vault, BackupCatalogue c
             await write.CommitAsync(ct);
         }
         return entry;
+    }
+
+    /// <summary>
+    /// Backups a crash cut short (kill -9 mid-backup): still "creating", but no writer holds their file. Each loses its
+    /// key and its files and is marked failed, so it is never listed as available, never opened, and does not hold
+    /// back the next scheduled backup. Answers how many.
+    /// </summary>
+    public async Task<int> ClearAbandonedAsync(CancellationToken ct)
+    {
+        var abandoned = (await catalogue.ListAsync(ct)).Where(e => e.Status == BackupCatalogue.Creating && Abandoned(e)).ToList();
+        foreach (var backup in abandoned)
+        {
+            await DiscardAsync(backup, ct);
+            await using var write = await db.BeginWriteAsync(ct);
+            await audit.RecordAsync(db, "AbandonBackup", "backup", backup.Id.ToString(), ct);
+            await write.CommitAsync(ct);
+        }
+        return abandoned.Count;
+    }
+
+    private bool Abandoned(BackupCatalogue.Entry backup)
+    {
+        foreach (var file in new[] { backup.Location + ".partial", backup.Location })
+        {
+            if (!File.Exists(file)) continue;
+            try
+            {
+                using var probe = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+                return true;
+            }
+            catch (IOException)
+            {
+                return false; // its writer holds it (or it was just renamed)
+            }
+        }
+        // no file here yet, or written on another node's disk: given up only once a whole interval has passed
+        return backup.TakenAt < clock.GetUtcNow().AddHours(-options.Value.IntervalHours);
+    }
+
+    private async Task DiscardAsync(BackupCatalogue.Entry backup, CancellationToken ct)
+    {
+        File.Delete(backup.Location + ".partial");
+        File.Delete(backup.Location);
+        File.Delete(DataSnapshot.ScratchPath(storage.Value, backup.Id));
+        await vault.DestroyAsync(KeyNamespace, [backup.Id], ct);
+        await catalogue.SetStatusAsync(backup.Id, BackupCatalogue.Failed, ct);
     }
 
     /// <summary>The file's digest as written: checked before a restore decrypts anything.</summary>

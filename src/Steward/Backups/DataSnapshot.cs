@@ -20,9 +20,9 @@ public static class DataSnapshot
     private const string History = "__EFMigrationsHistory";
 
     /// <summary>SQLite: the online backup API into a scratch file beside the database, streamed out, then deleted.</summary>
-    public static async Task WriteSqliteAsync(StorageOptions storage, Stream output, CancellationToken ct)
+    public static async Task WriteSqliteAsync(StorageOptions storage, Guid backupId, Stream output, CancellationToken ct)
     {
-        var scratch = Path.Combine(storage.FullDataDirectory, $"backup-{Guid.NewGuid():N}.tmp");
+        var scratch = ScratchPath(storage, backupId);
         try
         {
             await using (var source = new SqliteConnection(storage.DataConnectionString))
@@ -43,6 +43,9 @@ public static class DataSnapshot
             File.Delete(scratch);
         }
     }
+
+    /// <summary>The SQLite copy a backup is made from, named after it so that a backup cut short can be cleared with it.</summary>
+    public static string ScratchPath(StorageOptions storage, Guid backupId) => Path.Combine(storage.FullDataDirectory, $"backup-{backupId:N}.tmp");
 
     /// <summary>
     /// PostgreSQL, in process: one REPEATABLE READ READ ONLY transaction (one snapshot for every table, writers not

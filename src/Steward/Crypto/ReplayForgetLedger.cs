@@ -43,12 +43,14 @@ public sealed class ReplayForgetLedger(StewardDb db, KeyVault vault, ForgetLedge
             await EraseContact.DeleteRowsAsync(db, client.Key, ids, ct);
             await write.CommitAsync(ct);
         }
-        foreach (var client in batch.Where(e => e.Kind == ForgetLedger.ClientKind).Select(e => e.ClientId).Distinct())
+        foreach (var (client, erasedAt) in batch.Where(e => e.Kind == ForgetLedger.ClientKind).GroupBy(e => e.ClientId).Select(g => (g.Key, g.Min(e => e.ErasedAt))))
         {
             await vault.DestroyClientAsync(client, ct);
             await using var write = await db.BeginWriteAsync(ct);
             await Retention.PurgeClient.DeleteRowsAsync(db, client, ct);
-            await db.Clients.Where(c => c.Id == client).ExecuteUpdateAsync(u => u.SetProperty(c => c.Status, Clients.ClientLifecycle.Purged), ct);
+            // a purge a crash cut short after its ledger entry is finished here, so it gets its date here too
+            await db.Clients.Where(c => c.Id == client).ExecuteUpdateAsync(u => u.SetProperty(c => c.Status, Clients.ClientLifecycle.Purged)
+                .SetProperty(c => c.PurgedAt, c => c.PurgedAt ?? erasedAt), ct);
             await write.CommitAsync(ct);
         }
         var count = batch.Count;

@@ -43,7 +43,7 @@ public sealed class PurgeClient(StewardDb db, KeyVault vault, ForgetLedger ledge
         await using (var write = await db.BeginWriteAsync(ct))
         {
             var client = await db.Clients.SingleAsync(c => c.Id == clientId, ct);
-            if (client.Status == ClientLifecycle.Purged) return new Report(clientId, client.PurgedAt!.Value, 0, 0, Method);
+            if (client.Status == ClientLifecycle.Purged) return new Report(clientId, client.PurgedAt ?? now, 0, 0, Method);
             if (client.Status != ClientLifecycle.Purging)
             {
                 client.Status = ClientLifecycle.Purging;

@@ -58,8 +58,11 @@ public sealed class Deployment : IAsyncDisposable
     /// <summary>A second server process on this deployment's stores (several nodes on one PostgreSQL); start it with <see cref="StartAsync"/>.</summary>
     public Deployment AnotherNode() => new(this);
 
-    /// <summary>Starts the server and waits until it answers /readyz (migrations applied, the ledger replayed).</summary>
-    public async Task StartAsync()
+    /// <summary>
+    /// Starts the server and waits until it answers /readyz (migrations applied, the ledger replayed); with
+    /// <paramref name="waitUntilReady"/> false, returns at once (to catch the jobs that run as it starts).
+    /// </summary>
+    public async Task StartAsync(bool waitUntilReady = true)
     {
         var port = FreePort();
         Address = new Uri($"http://127.0.0.1:{port}");
@@ -91,6 +94,7 @@ public sealed class Deployment : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        if (!waitUntilReady) return;
         using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(120))
@@ -143,15 +147,47 @@ public sealed class Deployment : IAsyncDisposable
     }
 
     /// <summary>One number from the data database, read directly (the server may be down).</summary>
-    public async Task<long> ScalarAsync(string sql)
+    public async Task<long> ScalarAsync(string sql, params (string Name, object Value)[] parameters) =>
+        Convert.ToInt64((await QueryAsync(sql, r => r.GetValue(0), "steward.db", parameters)).Single(), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Rows read directly from one of the stores: <paramref name="file"/> is the SQLite file (steward.db, keys.db,
+    /// ledger.db); on PostgreSQL every store is a schema of the one database, named in the SQL.
+    /// </summary>
+    public async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, string file = "steward.db", params (string Name, object Value)[] parameters)
     {
-        await using DbConnection connection = Engine == Engine.Postgres ? new NpgsqlConnection(Postgres)
-            : new SqliteConnection($"Data Source={Path.Combine(DataDirectory, "steward.db")};Mode=ReadOnly;Pooling=False");
+        await using var connection = Connection(file, "ReadOnly");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<T>();
+        while (await reader.ReadAsync()) rows.Add(read(reader));
+        return rows;
     }
+
+    /// <summary>A direct write to the data database, as an operator's SQL would make it (the server may be running).</summary>
+    public async Task<int> ExecuteAsync(string sql)
+    {
+        await using var connection = Connection("steward.db", "ReadWrite");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = (Engine == Engine.Sqlite ? "PRAGMA busy_timeout=30000; " : "") + sql;
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>A data-table id as the engine stores it: EF Core keeps a Guid as upper-case text on SQLite.</summary>
+    public object Id(Guid id) => Engine == Engine.Sqlite ? id.ToString().ToUpperInvariant() : id;
+
+    private DbConnection Connection(string file, string mode) => Engine == Engine.Postgres ? new NpgsqlConnection(Postgres)
+        : new SqliteConnection($"Data Source={Path.Combine(DataDirectory, file)};Mode={mode};Pooling=False");
 
     /// <summary>The real CLI against this deployment's stores.</summary>
     public async Task<(int Exit, string Output)> CliAsync(params string[] command)
