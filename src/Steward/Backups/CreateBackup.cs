@@ -20,21 +20,12 @@ public sealed class CreateBackup(StewardDb db, KeyVault vault, BackupCatalogue c
     /// <summary>
     /// The scheduled backup: one when the latest finished one is at least the interval old (so a sweep or a restart
     /// does not pile them up). One still "creating" does not count: a process killed mid-backup leaves it so, and
-    /// the day must not go without a backup. Once it is an interval old it was certainly abandoned: its partial file
-    /// and key are removed and it is marked failed.
+    /// the day must not go without a backup (ClearAbandonedAsync removes such a one).
     /// </summary>
     public async Task<BackupCatalogue.Entry?> DueAsync(CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var entries = await catalogue.ListAsync(ct);
-        foreach (var abandoned in entries.Where(e => e.Status == BackupCatalogue.Creating && e.TakenAt <= now.AddHours(-options.Value.IntervalHours)))
-        {
-            File.Delete(abandoned.Location + ".partial");
-            await vault.DestroyAsync(KeyNamespace, [abandoned.Id], ct);
-            await catalogue.SetStatusAsync(abandoned.Id, BackupCatalogue.Failed, ct);
-        }
-        var latest = entries.FirstOrDefault(e => e.Status == BackupCatalogue.Available);
-        if (latest is not null && latest.TakenAt > now.AddHours(-options.Value.IntervalHours)) return null;
+        var latest = (await catalogue.ListAsync(ct)).FirstOrDefault(e => e.Status == BackupCatalogue.Available);
+        if (latest is not null && latest.TakenAt > clock.GetUtcNow().AddHours(-options.Value.IntervalHours)) return null;
         return await HandleAsync(ct);
     }
 
