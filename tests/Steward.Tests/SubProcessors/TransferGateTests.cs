@@ -81,19 +81,24 @@ public sealed class TransferGateTests
     }
 
     [Theory, ClassData(typeof(Engines))]
-    public async Task G12_P19_the_client_is_told_when_where_its_data_lives_changes(Engine engine)
+    public async Task G12_P19_the_data_location_answer_changes_when_a_sub_processor_is_added_and_the_client_is_told_of_every_change(Engine engine)
     {
         await using var app = await SubProcessorFixture.StartAsync(engine);
         var tenant = await app.SignUpAsync();
         Task<int> NoticesAsync(string kind) => app.WithDbAsync((db, _) => db.OutboxMessages.CountAsync(m => m.Kind == kind && m.ClientId == tenant.ClientId));
 
         // a sub-processor added: the data-location answer names it, and the client is told when it takes effect
+        Assert.DoesNotContain((await tenant.LocationsAsync()).GetProperty("subProcessors").EnumerateArray(), s => s.GetProperty("name").GetString() == "Atlantic Mail");
+        Assert.Equal(HttpStatusCode.OK, (await tenant.Http.PutAsJsonAsync(tenant.Base + "/transfer-instructions", new[] { new { country = "US", mechanism = "dpf" } })).StatusCode);
         var us = SubProcessorFixture.Proposal("Atlantic Mail", "US");
         us["dpfCertified"] = true;
         var id = (await app.ActivateNewAsync(us))[0];
         Assert.Equal(1, await NoticesAsync("subprocessor-effective"));
-        var before = (await tenant.LocationsAsync()).Location("Atlantic Mail");
-        Assert.Equal("active", before.GetProperty("status").GetString());
+        var added = (await tenant.LocationsAsync()).Location("Atlantic Mail");
+        Assert.Equal("active", added.GetProperty("status").GetString());
+        Assert.True(added.GetProperty("receivesData").GetBoolean());
+        Assert.Equal("US", added.GetProperty("countries")[0].GetProperty("country").GetString());
+        Assert.Contains("Data Privacy Framework", added.GetProperty("countries")[0].GetProperty("basis").GetString());
 
         // its transfer basis changes (SCCs added as a fallback to the DPF): the client is told, once, before and after
         var sccs = new Dictionary<string, object?> { ["sccsSignedAt"] = app.Clock.GetUtcNow(), ["sccsModule"] = "P2P", ["transferAssessment"] = "TIA 2026-04 on file" };
