@@ -13,8 +13,16 @@ public sealed class SubProcessorJob(IServiceScopeFactory scopes, IOptions<MailOp
 {
     public override string Name => "Sub-processor work";
 
+    private bool _residencyChecked;
+
     protected override async Task TickAsync(CancellationToken ct)
     {
+        // the database and backup locations come from the configuration: compared once per start
+        if (!_residencyChecked)
+        {
+            await StepAsync<DataLocations>("clients told of new data locations", d => d.AnnounceResidencyChangeAsync(ct));
+            _residencyChecked = true;
+        }
         await StepAsync<Changes>(c => c.ActivateDueAsync(ct));
         await StepAsync<DeliverErasures>(d => d.HandleAsync(20, ct));
         await StepAsync<Register>(r => r.RemindReviewsAsync(ct));

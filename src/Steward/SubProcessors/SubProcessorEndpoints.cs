@@ -59,6 +59,10 @@ public static class SubProcessorEndpoints
         var tags = "Sub-processors";
         client.MapGet("/data-locations", async (Guid clientId, DataLocations locations, CancellationToken ct) => TypedResults.Ok(await locations.HandleAsync(clientId, ct)))
             .WithTags(tags).WithName("GetDataLocations").WithSummary("Where this client's data lives: database, backups, each sub-processor with its countries and transfer basis");
+        client.MapPost("/transfers/check", async (Guid clientId, DataLocations.TransferCheck input, DataLocations locations, CancellationToken ct) =>
+                (await locations.CheckTransferAsync(clientId, input, ct)).ToHttp(d => TypedResults.Ok(d)))
+            .WithTags(tags).WithName("CheckTransfer")
+            .WithSummary("Ask the transfer gate before this client's personal data goes to a sub-processor; a blocked flow is logged (G-17, P-35)");
         client.MapGet("/subprocessor-agreements", async (Guid clientId, Register register, CancellationToken ct) => TypedResults.Ok(await register.AgreementsAsync(clientId, ct)))
             .WithTags(tags).WithName("GetSubProcessorAgreements")
             .WithSummary("The sub-processor agreements on file (DPA, equivalent terms, certifications, transfer basis, yearly review) and each sub-processor's direct contact (G-15, G-16, G-20)");

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Steward.SubProcessors;
 using Steward.Tests.Infrastructure;
 
@@ -114,6 +116,61 @@ public sealed class TransferGateTests
         // it is one of the written communications under the DPA (G-24)
         var log = await tenant.Http.GetFromJsonAsync<JsonElement>(tenant.Base + "/communications");
         Assert.Contains(log.EnumerateArray(), e => e.GetProperty("kind").GetString() == Register.LocationChangedKind);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G12_P19_a_new_database_or_backup_location_is_told_to_every_client_once(Engine engine)
+    {
+        await using var app = await SubProcessorFixture.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        Task<int> AnnounceAsync(ResidencyOptions residency) => app.WithDbAsync((_, sp) =>
+            ActivatorUtilities.CreateInstance<DataLocations>(sp, Options.Create(residency)).AnnounceResidencyChangeAsync(default));
+        Task<int> NoticesAsync() => app.WithDbAsync((db, _) => db.OutboxMessages.CountAsync(m => m.Kind == Register.LocationChangedKind && m.ClientId == tenant.ClientId));
+
+        // what each start finds in the configuration: the same locations again tell nobody
+        var today = new ResidencyOptions();
+        await AnnounceAsync(today);
+        Assert.Equal(0, await AnnounceAsync(today));
+        Assert.Equal(0, await NoticesAsync());
+
+        // the backups move to another region: every client is told, once
+        var moved = new ResidencyOptions { BackupProvider = "Example Cloud GmbH", BackupCountry = "AT", BackupRegion = "Vienna" };
+        Assert.Equal(1, await AnnounceAsync(moved));
+        Assert.Equal(0, await AnnounceAsync(moved));
+        Assert.Equal(1, await NoticesAsync());
+        await app.DeliverMailAsync();
+        var mail = Directory.GetFiles(Path.Combine(app.DataDirectory, "mail-drop"), "*.eml").Select(f => MimeKit.MimeMessage.Load(f))
+            .Single(m => m.Subject?.Contains("Where your data lives has changed", StringComparison.Ordinal) == true);
+        Assert.Contains("backups: Example Cloud GmbH, AT (Vienna)", mail.TextBody);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G17_P35_a_blocked_transfer_is_answered_with_its_reason_and_logged_never_silent(Engine engine)
+    {
+        await using var app = await SubProcessorFixture.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var us = SubProcessorFixture.Proposal("Atlantic Mail", "US");
+        us["dpfCertified"] = true;
+        var id = (await app.ActivateNewAsync(us))[0];
+        async Task<JsonElement> CheckAsync() => await (await tenant.Http.PostAsJsonAsync(tenant.Base + "/transfers/check", new { subProcessorId = id })).JsonAsync();
+        Task<int> BlockedAsync() => app.WithDbAsync((db, _) => db.AuditEvents.CountAsync(e => e.Action == DataLocations.TransferBlockedAction && e.ClientId == tenant.ClientId));
+
+        // DPF-certified, but the client has not allowed the DPF: blocked, audited, in the service log
+        var blocked = await CheckAsync();
+        Assert.False(blocked.GetProperty("allowed").GetBoolean());
+        Assert.Contains("blocked", blocked.GetProperty("reason").GetString());
+        Assert.Equal(1, await BlockedAsync());
+        Assert.Contains(app.Logs, l => l.Contains("blocked", StringComparison.Ordinal) && l.Contains("Atlantic Mail", StringComparison.Ordinal));
+
+        // once the client's instruction allows it, the same flow passes and nothing more is logged
+        Assert.Equal(HttpStatusCode.OK, (await tenant.Http.PutAsJsonAsync(tenant.Base + "/transfer-instructions", new[] { new { country = "US", mechanism = "dpf" } })).StatusCode);
+        Assert.True((await CheckAsync()).GetProperty("allowed").GetBoolean());
+        Assert.Equal(1, await BlockedAsync());
+
+        // no sub-processor, or an unknown one: a problem, nothing recorded
+        Assert.Equal(HttpStatusCode.BadRequest, (await tenant.Http.PostAsJsonAsync(tenant.Base + "/transfers/check", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await tenant.Http.PostAsJsonAsync(tenant.Base + "/transfers/check", new { subProcessorId = Guid.NewGuid() })).StatusCode);
+        Assert.Equal(1, await BlockedAsync());
     }
 
     [Fact]
