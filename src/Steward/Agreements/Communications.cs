@@ -14,7 +14,10 @@ namespace Steward.Agreements;
 /// </summary>
 public static class Communications
 {
-    /// <summary>The outbox kinds that are written communications from the processor to a controller.</summary>
+    /// <summary>
+    /// The outbox kinds that are written communications from the processor to a controller. Not among them: the
+    /// product tips to the client's users (<see cref="Team.ProductMessages.Kind"/>, G-43), which are not notices under the DPA.
+    /// </summary>
     public static readonly string[] Kinds =
     [
         "breach-notice", "subprocessor-change", "subprocessor-effective", "request-forwarded", "request-direct", "request-report",

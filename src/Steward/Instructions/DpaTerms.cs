@@ -58,6 +58,7 @@ public sealed class Terms(IOptions<BreachOptions> breach, IOptions<InspectionOpt
     IOptions<Retention.RetentionOptions> retention)
 {
     public BreachOptions Breach => breach.Value;
+    public InstructionOptions Instructions => instructions.Value;
 
     public Task<DpaTerms.Effective> ForAsync(StewardDb db, Guid clientId, CancellationToken ct) =>
         DpaTerms.ForAsync(db, clientId, breach.Value, audit.Value, instructions.Value, retention.Value, ct);

@@ -26,8 +26,9 @@ public sealed class PurposeGate(Terms terms)
     public async Task<List<Allowed>> AllowedAsync(StewardDb db, Guid clientId, CancellationToken ct)
     {
         var effective = await terms.ForAsync(db, clientId, ct);
-        var list = Purposes.BuiltIn.Where(p => p.Standard || (p.Code == Purposes.ServiceStatistics && effective.OwnStatisticsAllowed))
-            .Select(p => new Allowed(p.Code, p.Description, p.Standard ? "dpa" : "dpa-terms")).ToList();
+        var list = Purposes.BuiltIn.Where(p => p.Standard || (p.Code == Purposes.ServiceStatistics && effective.OwnStatisticsAllowed)
+                || (p.Code == Purposes.ProductMessages && terms.Instructions.ProductMessagesToUsers))
+                .Select(p => new Allowed(p.Code, p.Description, p.Standard ? "dpa" : "dpa-terms")).ToList();
         list.AddRange(await db.Set<ClientPurpose>().IgnoreQueryFilters().AsNoTracking().Where(p => p.ClientId == clientId)
             .OrderBy(p => p.Code).Select(p => new Allowed(p.Code, p.Description, "client")).ToListAsync(ct));
         return list;

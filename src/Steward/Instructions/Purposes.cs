@@ -7,6 +7,8 @@ public sealed class InstructionOptions
 {
     /// <summary>Deployment default of `processor.ownStatisticsAllowed` (P-29; GenieBelt: no). Off unless the DPA allows it.</summary>
     public bool OwnStatisticsAllowed { get; set; }
+    /// <summary>`processor.productMessagesToUsers` (G-43; GenieBelt: allowed, Personizely: not addressed). Off unless the DPA allows it.</summary>
+    public bool ProductMessagesToUsers { get; set; }
 }
 
 /// <summary>
@@ -23,6 +25,7 @@ public static class Purposes
     public const string Notifications = "notifications";
     public const string SecurityLogging = "security-logging";
     public const string ServiceStatistics = "service-statistics";
+    public const string ProductMessages = "product-messages";
 
     /// <summary>The processing operations of G-25 (DPA clause 3.2, Art. 4(2)).</summary>
     public static readonly string[] AllOperations =
@@ -39,6 +42,8 @@ public static class Purposes
         new(Notifications, "Send the messages the client's processing requires (withdrawal links, alerts, notices)", ["use", "disclosure by transmission or dissemination", "erasure or destruction"], true),
         new(SecurityLogging, "Log every access to the client's data for security and accountability", ["recording", "storage", "consultation", "erasure or destruction"], true),
         new(ServiceStatistics, "The processor's own service-quality statistics, aggregated (P-29)", ["consultation", "use", "alignment or combination"], false),
+        new(ProductMessages, "The processor's messages to the client's users to improve their use of the product, chosen by their behaviour (behaviour-based targeting, G-43); each user may opt out",
+            ["consultation", "use", "disclosure by transmission or dissemination"], false),
     ];
 
     public static Purpose? Find(string code) => Array.Find(BuiltIn, p => p.Code == code);

@@ -20,6 +20,7 @@ public static class TeamEndpoints
         authentication.AddScheme<AuthenticationSchemeOptions, ClientUserAuthentication>(ClientUserAuthentication.SchemeName, null);
         authorization.AddPolicy(Policy, p => p.AddAuthenticationSchemes(ClientUserAuthentication.SchemeName).RequireClaim(ClientCaller.SessionClaim));
         services.AddScoped<InviteClientUser>();
+        services.AddScoped<ProductMessages>();
         services.AddScoped<AcceptClientInvitation>();
         services.AddScoped<ClientSignIn>();
         services.AddScoped<ManageTeam>();
@@ -89,6 +90,9 @@ public static class TeamEndpoints
         me.MapDelete("/session", async (ClientCaller me, ClientTwoFactor twoFactor, CancellationToken ct) =>
                 (await twoFactor.SignOutAsync(me, ct)).ToHttp(id => TypedResults.Ok(new { sessionId = id })))
             .WithName("ClientSignOut").WithSummary("Sign out: this session ends now");
+        me.MapPost("/product-messages/opt-out", async (ClientCaller me, ProductMessages messages, CancellationToken ct) =>
+                (await messages.OptOutAsync(me, ct)).ToHttp(TypedResults.Ok))
+            .WithName("OptOutOfProductMessages").WithSummary("No more product tips from the processor to me (G-43): my address joins the suppression list");
         return v1;
     }
 }
