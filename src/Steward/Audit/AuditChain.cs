@@ -21,10 +21,14 @@ public static class AuditChain
             .Where(e => e.State == EntityState.Added).Select(e => e.Entity).OrderByDescending(e => e.Seq).ToList(); // -1, -2, …: recorded order
         if (pending.Count == 0) return;
 
+        var tracked = db.ChangeTracker.Entries<AuditChainHead>().Any();
         // PostgreSQL: the row lock orders writers across nodes; SQLite: the write gate already does
         var head = db.IsSqlite
             ? await db.AuditChainHeads.SingleOrDefaultAsync(h => h.Id == 1, ct)
             : await db.AuditChainHeads.FromSql($"""SELECT * FROM "AuditChainHeads" WHERE "Id" = 1 FOR UPDATE""").SingleOrDefaultAsync(ct);
+        // a context that committed before still tracks the head as it left it, and a tracking query does not
+        // refresh a tracked row: another writer may have moved it since, so read it again (under the lock/gate)
+        if (head is not null && tracked) await db.Entry(head).ReloadAsync(ct);
         if (head is null)
         {
             head = new AuditChainHead { Id = 1, Seq = 0, Hash = Genesis };

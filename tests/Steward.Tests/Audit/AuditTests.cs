@@ -84,6 +84,30 @@ public sealed class AuditTests
         Assert.Contains(tampering == Tampering.Truncated ? "BROKEN at event 7" : "BROKEN at event 3", output, StringComparison.Ordinal);
     }
 
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G47_a_unit_of_work_that_committed_before_chains_its_next_event_after_another_writers(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        await using var a = app.Services.CreateAsyncScope();
+        await using var b = app.Services.CreateAsyncScope();
+        async Task RecordAsync(AsyncServiceScope scope, string action)
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Steward.Data.StewardDb>();
+            await using var write = await db.BeginWriteAsync(default);
+            await scope.ServiceProvider.GetRequiredService<AuditLog>().RecordAsync(db, action, "test", null, default);
+            await write.CommitAsync(default);
+        }
+        // a job's loop commits one event per item in one context while a request commits in between: the context's
+        // chain head is stale by then, and its next event must not take the sequence number the request took
+        await RecordAsync(a, "TestFirstOfA");
+        await RecordAsync(b, "TestOfB");
+        await RecordAsync(a, "TestSecondOfA");
+        var report = await app.WithDbAsync((_, sp) => sp.GetRequiredService<VerifyAuditChain>().HandleAsync(default));
+        Assert.True(report.Intact, report.Problem);
+        var order = await app.WithDbAsync((db, _) => db.AuditEvents.Where(e => e.Action.StartsWith("Test")).OrderBy(e => e.Seq).Select(e => e.Action).ToListAsync());
+        Assert.Equal(["TestFirstOfA", "TestOfB", "TestSecondOfA"], order);
+    }
+
     /// <summary>Runs the real CLI, `steward audit verify`, against the app's database.</summary>
     private static async Task<(int, string)> CliVerifyAsync(StewardApp app)
     {

@@ -17,7 +17,8 @@ public sealed class CliTests
     public async Task Every_command_answers_help_and_bad_arguments_exit_2()
     {
         await using var app = await StewardApp.StartAsync(Engine.Sqlite);
-        string[] commands = ["serve", "migrate", "demo", "import contacts", "export", "sweep", "audit verify", "report ropa", "report breach", "keys rotate", "staff setup"];
+        string[] commands = ["serve", "migrate", "demo", "import contacts", "export", "sweep", "audit verify", "report ropa", "report breach", "report destruction",
+            "keys rotate", "staff setup", "backup create", "backup list", "backup restore"];
         foreach (var command in commands)
         {
             var (exit, output, _) = await app.RunCliAsync([.. command.Split(' '), "--help"]);
@@ -28,6 +29,54 @@ public sealed class CliTests
         Assert.Equal(2, code);
         Assert.Contains("--no-such-option", errors, StringComparison.Ordinal);
         Assert.Equal(2, (await app.RunCliAsync("no-such-command")).Exit);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Migrate_creates_a_fresh_database_key_vault_and_ledger_and_a_second_run_changes_nothing(Engine engine)
+    {
+        var directory = Directory.CreateTempSubdirectory("steward-migrate-").FullName;
+        var database = "steward_migrate_" + Guid.NewGuid().ToString("N");
+        var connection = engine == Engine.Postgres ? await Engines.CreateDatabaseAsync(database) : null;
+        try
+        {
+            async Task<long> AppliedAsync()
+            {
+                await using System.Data.Common.DbConnection db = connection is null
+                    ? new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(directory, "steward.db")};Pooling=False")
+                    : new Npgsql.NpgsqlConnection(connection);
+                await db.OpenAsync();
+                await using var count = db.CreateCommand();
+                count.CommandText = "SELECT COUNT(*) FROM \"__EFMigrationsHistory\"";
+                return Convert.ToInt64(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            async Task<(int Exit, string Output)> MigrateAsync()
+            {
+                List<string> args = [Path.Combine(AppContext.BaseDirectory, "Steward.Cli.dll"), "migrate", "--data-dir", directory];
+                if (connection is not null) args.AddRange(["--provider", "Postgres", "--connection", connection]);
+                var start = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
+                start.Environment.Remove("Steward__Database__Provider");
+                using var process = Process.Start(start)!;
+                var output = process.StandardOutput.ReadToEndAsync();
+                var errors = process.StandardError.ReadToEndAsync();
+                await process.WaitForExitAsync();
+                return (process.ExitCode, await output + await errors);
+            }
+
+            var (exit, output) = await MigrateAsync();
+            Assert.True(exit == 0, output);
+            Assert.Contains("up to date", output, StringComparison.Ordinal);
+            var applied = await AppliedAsync();
+            Assert.True(applied > 0);
+            if (connection is null) Assert.All(new[] { "keys.db", "ledger.db" }, f => Assert.True(File.Exists(Path.Combine(directory, f)), f));
+            Assert.Equal(0, (await MigrateAsync()).Exit);
+            Assert.Equal(applied, await AppliedAsync());
+        }
+        finally
+        {
+            if (connection is not null) await Engines.DropDatabaseAsync(database);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Theory, ClassData(typeof(Engines))]
@@ -143,6 +192,10 @@ public sealed class CliTests
             Assert.Equal("ready", ready.GetProperty("status").GetString());
             var agreements = await http.GetFromJsonAsync<JsonElement>("/v1/agreements");
             Assert.True(agreements.GetArrayLength() > 0);
+            // the console's stylesheet is served beside the CLI too (the console itself needs HTTPS: its cookies are Secure)
+            var css = await http.GetAsync("/css/console.css");
+            Assert.Equal(HttpStatusCode.OK, css.StatusCode);
+            Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
         }
         finally
         {
