@@ -75,6 +75,7 @@ public static class StewardHost
             await next(http);
         });
         app.UseStaticFiles();
+        app.UseConsoleOverHttpsOnly();
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();

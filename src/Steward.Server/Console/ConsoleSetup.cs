@@ -34,6 +34,29 @@ public static class ConsoleSetup
         return services;
     }
 
+    /// <summary>
+    /// The console's cookies are Secure and its antiforgery refuses plain HTTP, so a console page asked for over plain
+    /// HTTP gets a clear page saying how to reach it over HTTPS instead of failing inside the antiforgery (a 500).
+    /// </summary>
+    public static IApplicationBuilder UseConsoleOverHttpsOnly(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (http.Request.IsHttps || !http.Request.Path.StartsWithSegments("/console"))
+        {
+            await next(http);
+            return;
+        }
+        http.Response.StatusCode = StatusCodes.Status400BadRequest;
+        http.Response.ContentType = "text/html; charset=utf-8";
+        await http.Response.WriteAsync("""
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>The console needs HTTPS</title></head>
+            <body><h1>The console needs HTTPS</h1>
+            <p>Its session and form cookies are Secure, so browsers send them only over HTTPS. Open this page through
+            the HTTPS address of this deployment: TLS at a reverse proxy, or Kestrel's own certificate
+            (for a local try: <code>dotnet dev-certs https</code>, then <code>--urls "https://127.0.0.1:5443"</code>).</p>
+            </body></html>
+            """);
+    });
+
     /// <summary>A strict Content-Security-Policy: only this origin's stylesheet and forms, no inline script, no framing.</summary>
     private sealed class ConsoleHeaders : IResultFilter
     {

@@ -32,6 +32,22 @@ public sealed class StaffConsoleTests(Chromium chromium) : IClassFixture<Chromiu
     }
 
     [Fact]
+    public async Task ASVS_V3_the_console_over_plain_http_answers_how_to_reach_it_over_https_never_a_500()
+    {
+        await using var app = await StewardApp.StartListeningAsync(Engine.Sqlite);
+        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl!) };
+        foreach (var path in new[] { "/console", "/console/sign-in" })
+        {
+            var response = await http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("The console needs HTTPS", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.DoesNotContain(response.Headers, h => h.Key == "Set-Cookie");
+        }
+        // the API stays on plain HTTP behind a proxy
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+    }
+
+    [Fact]
     public async Task P24_G08_the_DPO_signs_in_with_a_second_factor_and_approves_a_grant_from_the_desk()
     {
         await using var app = await StewardApp.StartListeningAsync(Engine.Sqlite);
