@@ -6,6 +6,26 @@ using Steward.Bench;
 // Steward's hot paths against the raw limits measured in the same run (docs: PERFORMANCE.md).
 // dotnet run -c Release --project bench/Steward.Bench -- [--quick] [--only FIGURE,…] [--engine sqlite|postgres]
 // (--only and --engine narrow a run while profiling one path; a report for the record runs everything)
+// dotnet run -c Release --project bench/Steward.Bench -- --soak [minutes] [--rate OPS] [--engine sqlite|postgres]: sustained
+// mixed load against the real server process (Soak.cs), a line a minute; one engine per run, SQLite unless told
+if (Array.IndexOf(args, "--soak") is var soakAt and >= 0)
+{
+    var minutes = soakAt + 1 < args.Length && int.TryParse(args[soakAt + 1], CultureInfo.InvariantCulture, out var m) ? m : 10;
+    var rate = Option("--rate") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : Soak.DefaultRate;
+    var soakEngine = Option("--engine") ?? "sqlite";
+    if (minutes < 1 || rate < 1 || soakEngine is not ("sqlite" or "postgres"))
+    {
+        Console.Error.WriteLine("usage: Steward.Bench --soak [minutes] [--rate OPS] [--engine sqlite|postgres]");
+        return 2;
+    }
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    };
+    return await Soak.RunAsync(TimeSpan.FromMinutes(minutes), rate, soakEngine, stop.Token);
+}
 var only = Option("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
 var engineOnly = Option("--engine");
 if (args.Any(a => a.StartsWith("--", StringComparison.Ordinal) && a is not ("--quick" or "--only" or "--engine"))

@@ -39,7 +39,9 @@ public sealed class SubmitOpenDsrRequest(StewardDb db, KeyVault vault, AuditLog 
                           join s in db.SubjectRequests on o.Id equals s.Id
                           where o.DedupIndex == dedup && !SubjectRequest.Closed.Contains(s.Status)
                           select o.Id).AnyAsync(ct);
-        if (open) return new OpenDsrError(409, "A request of this type for these identities is already in progress.", "RequestInProgress", "Conflict");
+        // the same request sent twice at once: the other copy committed after the replay check above; answer as a replay
+        if (open) return await ReplayAsync(p.SubjectRequestId, sha, ct)
+            ?? new OpenDsrError(409, "A request of this type for these identities is already in progress.", "RequestInProgress", "Conflict");
 
         var identities = new ReadRequests.Identities(
             [.. p.Identities.Where(i => i is { Type: "email", Format: "raw" }).Select(i => i.Value)], null,

@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Steward.Audit;
+using Steward.Consents;
 using Steward.Data;
 using Steward.Requests;
 using Steward.Tests.Infrastructure;
@@ -230,11 +232,7 @@ public sealed class TamperingAndAbuseTests
     {
         await using var app = await StewardApp.StartAsync(engine);
         var tenant = await app.SignUpAsync();
-        await tenant.CreateContactAsync(new { email = "replayed@example.com", firstName = "Replayed" });
-        var request = await Requests.RequestTests.CreateRequestAsync(tenant, new { type = "access", emails = new[] { "replayed@example.com" } });
-        Assert.Equal(HttpStatusCode.OK, (await Requests.RequestTests.MoveAsync(tenant, request, "verified")).StatusCode);
-        var fulfilled = await (await tenant.Http.PostAsJsonAsync($"{tenant.Base}/requests/{request.GetProperty("id")}/fulfilment", new { format = (string?)null })).JsonAsync();
-        var link = fulfilled.GetProperty("package").GetProperty("downloadUrl").GetString()!;
+        var link = (await PackageAsync(tenant, "replayed@example.com", "Replayed")).GetProperty("downloadUrl").GetString()!;
         var token = link.Split("/v1/public/exports/")[1];
 
         await (await app.Anonymous().GetAsync("/v1/public/exports/" + token[..^4] + (token[^4..] == "AAAA" ? "BBBB" : "AAAA"))).AssertProblemAsync(404);
@@ -245,6 +243,131 @@ public sealed class TamperingAndAbuseTests
         Assert.Contains("Replayed", await served[0].Content.ReadAsStringAsync(), StringComparison.Ordinal);
         foreach (var refused in at.Where(r => r.StatusCode != HttpStatusCode.OK)) await refused.AssertProblemAsync(410);
         await (await app.Anonymous().GetAsync(link)).AssertProblemAsync(410);
+    }
+
+    /// <summary>A contact's access request, verified and fulfilled: its package (download link, expiry).</summary>
+    private static async Task<JsonElement> PackageAsync(StewardApp.Tenant tenant, string email, string firstName)
+    {
+        await tenant.CreateContactAsync(new { email, firstName });
+        var request = await Requests.RequestTests.CreateRequestAsync(tenant, new { type = "access", emails = new[] { email } });
+        Assert.Equal(HttpStatusCode.OK, (await Requests.RequestTests.MoveAsync(tenant, request, "verified")).StatusCode);
+        var fulfilled = await (await tenant.Http.PostAsJsonAsync($"{tenant.Base}/requests/{request.GetProperty("id")}/fulfilment", new { format = (string?)null })).JsonAsync();
+        return fulfilled.GetProperty("package");
+    }
+
+    /// <summary>
+    /// A download link used after it expired — 20 times at once, then again once the retention job has shredded the
+    /// unclaimed package — carries nothing: each answer is a 410 problem without the subject's data, and the package
+    /// is gone from the store.
+    /// </summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task V3_5_an_expired_download_link_replayed_at_once_gives_nothing_and_its_package_is_shredded(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var package = await PackageAsync(tenant, "expired@example.com", "Expiring");
+        var link = package.GetProperty("downloadUrl").GetString()!;
+
+        app.Clock.Advance(package.GetProperty("expiresAt").GetDateTimeOffset() - app.Clock.GetUtcNow()); // the very instant it expires
+        var at = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => app.Anonymous($"203.0.113.{i + 1}").GetAsync(link)));
+        foreach (var refused in at)
+        {
+            Assert.DoesNotContain("Expiring", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            await refused.AssertProblemAsync(410);
+        }
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        await using (var scope = app.Services.CreateAsyncScope())
+            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<Steward.Retention.ExpireData>().PackagesAsync(CancellationToken.None));
+        var after = await app.Anonymous().GetAsync(link);
+        Assert.DoesNotContain("Expiring", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await after.AssertProblemAsync(410);
+        Assert.Equal(0, await app.WithDbAsync((db, _) => db.RequestExports.CountAsync(e => e.PackageSealed != null), tenant.ClientId));
+        TestContext.Current.SendDiagnosticMessage($"expired download link ({engine}): 21 downloads after expiry, 0 served, all 410; the unclaimed package shredded");
+    }
+
+    /// <summary>
+    /// A withdrawal link replayed — 20 times at once, and again later — withdraws once: one withdrawal event, every
+    /// answer the same withdrawn state. A forged, altered or truncated token, or a token signed for another purpose
+    /// (a resubscribe link), withdraws nothing; once the contact is erased the link answers 410. Withdrawal links do
+    /// not expire: Art. 7(3) wants withdrawing as easy as consenting, and the link can only ever withdraw.
+    /// </summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Art7_3_a_withdrawal_link_replayed_withdraws_once_and_a_forged_or_foreign_token_withdraws_nothing(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var widget = await Consents.ConsentTests.DefineNewsletterAsync(tenant);
+        var receipt = await (await app.Anonymous().PostJsonAsync($"/v1/public/widgets/{widget}/submissions",
+            new { fields = new { email = "replay@example.com" }, consents = new { newsletter = true } })).JsonAsync();
+        var link = receipt.GetProperty("consents")[0].GetProperty("withdrawUrl").GetString()!;
+        var token = link.Split("token=")[1];
+        var contact = (await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/contacts?email=replay@example.com")).GetProperty("items")[0].GetProperty("id").GetGuid();
+        int Withdrawals() => app.WithDbAsync((db, _) => db.ConsentEvents.CountAsync(e => e.ContactId == contact && e.Kind == ConsentEvent.Withdrawn), tenant.ClientId).Result;
+
+        var refused = 0;
+        var foreign = await app.WithDbAsync((_, services) => services.GetRequiredService<ResubscribeLinks>().TokenAsync(
+            new ResubscribeLinks.Claim(tenant.ClientId, contact, widget, 1, app.Clock.GetUtcNow().AddDays(1), ["newsletter"]), CancellationToken.None));
+        foreach (var forged in new[] { token[..^4] + (token[^4..] == "AAAA" ? "BBBB" : "AAAA"), token[..^1], token + "A", token.Split('.')[0], "." + token.Split('.')[1], foreign })
+        {
+            await (await app.Anonymous().PostAsync("/v1/public/consents/withdraw?token=" + Uri.EscapeDataString(forged), null)).AssertProblemAsync(404);
+            refused++;
+        }
+        Assert.Equal(0, Withdrawals());
+
+        var at = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => app.Anonymous($"203.0.113.{i + 1}").PostAsync(link, null)));
+        Assert.All(at, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        app.Clock.Advance(TimeSpan.FromDays(400));
+        Assert.Equal(HttpStatusCode.OK, (await app.Anonymous().PostAsync(link, null)).StatusCode);
+        Assert.Equal(1, Withdrawals());
+
+        Assert.Equal(HttpStatusCode.OK, (await tenant.Http.PostAsync($"{tenant.Base}/contacts/{contact}/erase", null)).StatusCode);
+        await (await app.Anonymous().PostAsync(link, null)).AssertProblemAsync(410);
+        TestContext.Current.SendDiagnosticMessage($"withdrawal link ({engine}): {refused} forged, altered or foreign tokens refused; 21 replays, 1 withdrawal recorded; 410 once the contact is erased");
+    }
+
+    /// <summary>
+    /// OpenDSR requests carry no signature of their own: the controller's API key authenticates them, and
+    /// <c>subject_request_id</c> is the idempotency key. The same request sent 20 times at once records one request and
+    /// gets one answer, byte for byte, with one signature; the same id with another body is refused; a request whose
+    /// <c>submitted_time</c> is stale (over a year old) or in the future is refused and records nothing.
+    /// </summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task API2_an_OpenDSR_request_replayed_at_once_is_recorded_once_and_a_stale_or_future_one_is_refused(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        static string Body(string id, DateTimeOffset submitted, string email = "subject@example.com") => $$"""
+            {"regulation":"gdpr","subject_request_id":"{{id}}","subject_request_type":"erasure","submitted_time":"{{submitted.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}}",
+             "subject_identities":[{"identity_type":"email","identity_value":"{{email}}","identity_format":"raw"}],"status_callback_urls":[]}
+            """;
+        async Task<(HttpStatusCode Status, string Body, string? Signature)> SendAsync(string body)
+        {
+            var response = await tenant.Http.PostAsync("/v2/requests", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(),
+                response.Headers.TryGetValues("X-OpenDSR-Signature", out var s) ? s.Single() : null);
+        }
+        Task<int> Recorded() => app.WithDbAsync((db, _) => db.OpenDsrRequests.CountAsync(), tenant.ClientId);
+
+        var now = app.Clock.GetUtcNow();
+        var id = Guid.NewGuid().ToString();
+        var replayed = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => SendAsync(Body(id, now.AddDays(-1)))));
+        Assert.All(replayed, r => Assert.Equal(HttpStatusCode.Created, r.Status));
+        Assert.Single(replayed.Select(r => (r.Body, r.Signature)).Distinct());
+        Assert.NotNull(replayed[0].Signature);
+        Assert.Equal(1, await Recorded());
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(Body(id, now.AddDays(-2)))).Status); // the same id, another body
+
+        var refused = 0;
+        foreach (var submitted in new[] { now.AddDays(-366), now.AddYears(-5), now.AddMinutes(10), now.AddDays(30) })
+        {
+            var answer = await SendAsync(Body(Guid.NewGuid().ToString(), submitted, $"stale{refused}@example.com"));
+            Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+            Assert.Contains("InvalidSubmittedTime", answer.Body, StringComparison.Ordinal);
+            refused++;
+        }
+        Assert.Equal(1, await Recorded());
+        TestContext.Current.SendDiagnosticMessage($"OpenDSR replay ({engine}): the same request 20 times at once, 1 recorded, 1 answer and signature; "
+            + $"another body under its id refused; {refused} stale or future submitted_time refused, none recorded");
     }
 
     /// <summary>Every formula-like value in a CSV export is neutralised: no cell a spreadsheet would run.</summary>
