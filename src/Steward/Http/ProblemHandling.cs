@@ -8,7 +8,8 @@ namespace Steward.Http;
 
 /// <summary>
 /// Exceptions leave as RFC 9457 problems: a malformed body is the caller's 400 with what was wrong (JSON paths,
-/// never values); anything else is a 500 that says nothing about the inside. No stack traces on the wire.
+/// never values); a database that is overloaded (timed out, busy) is a 503 with Retry-After, so clients back off and
+/// retry; anything else is a 500 that says nothing about the inside. No stack traces on the wire.
 /// </summary>
 public sealed partial class ProblemHandling(IProblemDetailsService problems, ILogger<ProblemHandling> log) : IExceptionHandler
 {
@@ -18,6 +19,7 @@ public sealed partial class ProblemHandling(IProblemDetailsService problems, ILo
         var (status, type, detail) = Classify(exception);
         if (status >= 500) LogFailure(log, exception, http.TraceIdentifier);
         http.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,
@@ -36,8 +38,20 @@ public sealed partial class ProblemHandling(IProblemDetailsService problems, ILo
         // a JSON string that is not UTF-8 surfaces only when a JsonElement value is read
         InvalidOperationException { InnerException: System.Text.DecoderFallbackException } =>
             (StatusCodes.Status400BadRequest, "invalid-json", "The JSON body is not valid UTF-8."),
+        _ when Overloaded(exception) => (StatusCodes.Status503ServiceUnavailable, "unavailable", "The service is busy. Try again in a few seconds."),
         _ => (StatusCodes.Status500InternalServerError, "internal", "Something went wrong on our side. It was logged."),
     };
+
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>Load, not a fault: a command that timed out, a transient PostgreSQL failure, or SQLite busy or locked.</summary>
+    private static bool Overloaded(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is TimeoutException or Npgsql.NpgsqlException { IsTransient: true } or Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 })
+                return true;
+        return false;
+    }
 
     /// <summary>System.Text.Json's messages name the path and the type, not the value, so they can be shown.</summary>
     private static string JsonDetail(JsonException json) =>

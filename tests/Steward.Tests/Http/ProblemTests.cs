@@ -8,6 +8,24 @@ namespace Steward.Tests.Http;
 
 public sealed class ProblemTests
 {
+    [Fact]
+    public void API4_an_overloaded_database_is_a_503_to_retry_and_a_fault_stays_a_500()
+    {
+        // what the soak saw under overload on PostgreSQL: EF's "transient failure" around Npgsql's read timeout
+        var timeout = new InvalidOperationException("An exception has been raised that is likely due to a transient failure.",
+            new Npgsql.NpgsqlException("Exception while reading from stream", new TimeoutException("Timeout during reading attempt")));
+        Assert.Equal((503, "unavailable"), Status(timeout));
+        Assert.Equal((503, "unavailable"), Status(new Microsoft.Data.Sqlite.SqliteException("database is locked", 5)));
+        Assert.Equal((500, "internal"), Status(new Microsoft.Data.Sqlite.SqliteException("constraint failed", 19)));
+        Assert.Equal((500, "internal"), Status(new InvalidOperationException("a bug")));
+
+        static (int, string) Status(Exception e)
+        {
+            var (status, type, _) = Steward.Http.ProblemHandling.Classify(e);
+            return (status, type);
+        }
+    }
+
     [Theory, ClassData(typeof(Engines))]
     public async Task Bad_input_gets_a_problem_response_and_changes_nothing(Engine engine)
     {
