@@ -20,6 +20,8 @@ public sealed class WithdrawConsent(StewardDb db, KeyVault vault, WithdrawalLink
         actor.ClientId = claim.ClientId;
 
         await using var write = await db.BeginWriteAsync(ct);
+        // the same link clicked twice at once: the second waits for the first and finds it withdrawn (one event)
+        await db.LockContactAsync(claim.ContactId, ct);
         var last = await db.ConsentEvents.Where(e => e.ContactId == claim.ContactId && e.Purpose == claim.Purpose)
             .OrderByDescending(e => e.At).ThenByDescending(e => e.Id).FirstOrDefaultAsync(ct);
         using var key = await vault.OpenAsync(claim.ClientId, claim.ContactId, ct);

@@ -174,6 +174,20 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         model.Entity<T>().HasQueryFilter(e => e.ClientId == TenantId);
 
     /// <summary>
+    /// PostgreSQL: holds a client's or a contact's row until the transaction ends, so concurrent writers of the same
+    /// thing take turns; SQLite's write gate already serialises them.
+    /// </summary>
+    public Task LockClientAsync(Guid id, CancellationToken ct) => LockRowAsync("""SELECT 1 FROM "Clients" WHERE "Id" = {0} FOR UPDATE""", id, ct);
+
+    /// <inheritdoc cref="LockClientAsync"/>
+    public Task LockContactAsync(Guid id, CancellationToken ct) => LockRowAsync("""SELECT 1 FROM "Contacts" WHERE "Id" = {0} FOR UPDATE""", id, ct);
+
+    private async Task LockRowAsync(string sql, Guid id, CancellationToken ct)
+    {
+        if (!IsSqlite) await Database.ExecuteSqlRawAsync(sql, [id], ct);
+    }
+
+    /// <summary>
     /// Starts the one transaction of a change. On SQLite, writers queue in process (one writer per file anyway).
     /// Audit events added in it are chained and saved by <see cref="WriteScope.CommitAsync"/>.
     /// </summary>

@@ -65,7 +65,7 @@ public sealed class ReturnExport(StewardDb db, KeyVault vault, ConsentHistory co
         await using var write = await db.BeginWriteAsync(ct);
         // numbered per client: two exports at once on PostgreSQL would both count n and collide on (ClientId, Number),
         // so the client's row is locked first (SQLite's writes are serialised already)
-        if (!db.IsSqlite) await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Clients" WHERE "Id" = {clientId} FOR UPDATE""", ct);
+        await db.LockClientAsync(clientId, ct);
         var number = await db.ReturnExports.CountAsync(ct) + 1;
         var record = new ReturnExportRecord
         {
