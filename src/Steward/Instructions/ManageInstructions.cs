@@ -146,7 +146,11 @@ public sealed class FlagInstruction(StewardDb db, AuditLog audit, AuditContext a
 /// </summary>
 public sealed class ServiceStatistics(StewardDb db, PurposeGate gate, AuditLog audit)
 {
-    public sealed record Figures(Guid ClientId, int Contacts, int Widgets, int ConsentEvents);
+    /// <summary>Aggregated figures: no person in them, yet still bound to the purpose they were computed for (P-43).</summary>
+    public sealed record Figures(Guid ClientId, int Contacts, int Widgets, int ConsentEvents) : IDerivedDataset
+    {
+        public string SourcePurpose => Purposes.ServiceStatistics;
+    }
 
     public async Task<Result<Figures>> HandleAsync(Guid clientId, CancellationToken ct)
     {

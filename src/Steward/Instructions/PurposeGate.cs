@@ -22,6 +22,15 @@ public sealed class PurposeGate(Terms terms)
         return null;
     }
 
+    /// <summary>
+    /// P-43: an anonymised or aggregated dataset stays bound to the purpose its source data were obtained for. A job
+    /// may use it only under that same purpose, and only while the client's instructions still allow it.
+    /// </summary>
+    public async Task<Error?> CheckDerivedAsync(StewardDb db, IDerivedDataset dataset, string purpose, CancellationToken ct) =>
+        purpose != dataset.SourcePurpose
+            ? Errors.Forbidden($"This dataset was derived for the purpose '{dataset.SourcePurpose}' and cannot be used for '{purpose}'.")
+            : await CheckAsync(db, dataset.ClientId, purpose, ct);
+
     /// <summary>Every purpose this client's instructions allow today, with where it comes from.</summary>
     public async Task<List<Allowed>> AllowedAsync(StewardDb db, Guid clientId, CancellationToken ct)
     {
@@ -33,4 +42,11 @@ public sealed class PurposeGate(Terms terms)
             .OrderBy(p => p.Code).Select(p => new Allowed(p.Code, p.Description, "client")).ToListAsync(ct));
         return list;
     }
+}
+
+/// <summary>A dataset derived from a client's data (aggregated, anonymised): it carries the purpose of its source (P-43).</summary>
+public interface IDerivedDataset
+{
+    Guid ClientId { get; }
+    string SourcePurpose { get; }
 }

@@ -13,17 +13,20 @@ public sealed class InstructionOptions
 
 /// <summary>
 /// The purposes Steward processes client data for (P-28, G-04), from the DPA's documented instructions. Every kind
-/// of processing is tagged with one of them. The clause-3 purposes come with every DPA; the processor's own
-/// service statistics (P-29) only where the client's terms allow it; a client may register more of its own.
+/// of processing is tagged with one of them. The default catalogue is exactly the registered purposes of GenieBelt
+/// §4.4 (G-41) and comes with every DPA; the processor's own service statistics (P-29) and product messages (G-43)
+/// only where the client's terms allow them; a client may register more of its own.
 /// </summary>
 public static class Purposes
 {
     public sealed record Purpose(string Code, string Description, string[] Operations, bool Standard);
 
-    public const string ServiceDelivery = "service-delivery";
-    public const string ConsentRecords = "consent-records";
-    public const string Notifications = "notifications";
-    public const string SecurityLogging = "security-logging";
+    public const string Storage = "storage";
+    public const string CustomerServiceAccess = "customer-service-access";
+    public const string CustomerServiceContact = "customer-service-contact";
+    public const string ApplicationFunctions = "application-functions";
+    public const string Misuse = "misuse";
+    public const string ServiceProvision = "service-provision";
     public const string ServiceStatistics = "service-statistics";
     public const string ProductMessages = "product-messages";
 
@@ -37,10 +40,12 @@ public static class Purposes
 
     public static readonly Purpose[] BuiltIn =
     [
-        new(ServiceDelivery, "Store and manage the client's contacts and their custom fields, and return or export them on the client's instruction", AllOperations, true),
-        new(ConsentRecords, "Collect consent through the client's widgets and keep proof of each consent and withdrawal", ["collection", "recording", "storage", "retrieval", "consultation"], true),
-        new(Notifications, "Send the messages the client's processing requires (withdrawal links, alerts, notices)", ["use", "disclosure by transmission or dissemination", "erasure or destruction"], true),
-        new(SecurityLogging, "Log every access to the client's data for security and accountability", ["recording", "storage", "consultation", "erasure or destruction"], true),
+        new(Storage, "Storage", ["collection", "recording", "organisation", "structuring", "storage", "retrieval", "restriction", "erasure or destruction"], true),
+        new(CustomerServiceAccess, "Access by customer service", ["retrieval", "consultation", "adaptation or alteration"], true),
+        new(CustomerServiceContact, "Contact to and from customer service", ["consultation", "use", "disclosure by transmission or dissemination"], true),
+        new(ApplicationFunctions, "Use of application functions", AllOperations, true),
+        new(Misuse, "Detecting, preventing and fixing misuse", ["recording", "storage", "consultation", "alignment or combination", "erasure or destruction"], true),
+        new(ServiceProvision, "Providing, maintaining and improving the service", ["storage", "retrieval", "consultation", "use", "erasure or destruction"], true),
         new(ServiceStatistics, "The processor's own service-quality statistics, aggregated (P-29)", ["consultation", "use", "alignment or combination"], false),
         new(ProductMessages, "The processor's messages to the client's users to improve their use of the product, chosen by their behaviour (behaviour-based targeting, G-43); each user may opt out",
             ["consultation", "use", "disclosure by transmission or dissemination"], false),

@@ -27,7 +27,7 @@ public sealed class RecordTests
         Assert.Contains("Dana Protect", record.GetProperty("processor").GetProperty("dataProtectionOfficer").GetString(), StringComparison.Ordinal);
         var controller = record.GetProperty("controllers").EnumerateArray().Single(c => c.GetProperty("clientId").GetGuid() == tenant.ClientId);
         Assert.Equal("Acme <Widgets> ApS", controller.GetProperty("name").GetString());
-        var delivery = controller.GetProperty("categoriesOfProcessing").EnumerateArray().Single(c => c.GetProperty("purpose").GetString() == "service-delivery");
+        var delivery = controller.GetProperty("categoriesOfProcessing").EnumerateArray().Single(c => c.GetProperty("purpose").GetString() == "application-functions");
         var operations = delivery.GetProperty("operations").EnumerateArray().Select(o => o.GetString()).ToList();
         foreach (var op in new[] { "collection", "recording", "organisation", "structuring", "storage", "adaptation or alteration", "retrieval", "consultation",
             "use", "disclosure by transmission or dissemination", "alignment or combination", "restriction", "erasure or destruction" })
