@@ -13,20 +13,28 @@ public static class RecordEndpoints
         records.MapGet("/{kind:regex(^(processor|controller)$)}", async (string kind, string? format, RecordsOfProcessing records, CancellationToken ct) =>
             {
                 var current = await records.CurrentAsync(kind, ct);
-                return format == "html" ? Results.Content(RecordsOfProcessing.Html(current), "text/html; charset=utf-8") : TypedResults.Ok(current);
+                return Print(current, format) ?? TypedResults.Ok(current);
             })
-            .WithName("GetRecordOfProcessing").WithSummary("The current record (processor: Art. 30(2); controller: Art. 30(1)), generated from live data; ?format=html to print");
+            .WithName("GetRecordOfProcessing").WithSummary("The current record (processor: Art. 30(2); controller: Art. 30(1)), generated from live data; ?format=html to print, ?format=pdf for the PDF");
         records.MapGet("/{kind:regex(^(processor|controller)$)}/versions", async (string kind, RecordsOfProcessing records, CancellationToken ct) =>
                 TypedResults.Ok(await records.HistoryAsync(kind, ct)))
             .WithName("RecordVersions").WithSummary("Every version of the record");
         records.MapGet("/{kind:regex(^(processor|controller)$)}/versions/{version:int}", async (string kind, int version, string? format, RecordsOfProcessing records, CancellationToken ct) =>
             {
                 var found = await records.VersionAsync(kind, version, ct);
-                return found.IsSuccess && format == "html" ? Results.Content(RecordsOfProcessing.Html(found.Value!), "text/html; charset=utf-8") : found.ToHttp(TypedResults.Ok);
+                return (found.IsSuccess ? Print(found.Value!, format) : null) ?? found.ToHttp(TypedResults.Ok);
             })
             .WithName("RecordVersion").WithSummary("One earlier version of the record");
         return processor;
     }
+
+    /// <summary>The printable forms of a version: an HTML page or a PDF; null for JSON.</summary>
+    private static IResult? Print(RecordsOfProcessing.Versioned v, string? format) => format switch
+    {
+        "html" => Results.Content(RecordsOfProcessing.Html(v), "text/html; charset=utf-8"),
+        "pdf" => TypedResults.File(RecordPdf.Render(v), "application/pdf", $"record-of-processing-{v.Kind}-v{v.Version}.pdf"),
+        _ => null,
+    };
 
     public static RouteGroupBuilder MapClientRecords(this RouteGroupBuilder client)
     {

@@ -110,13 +110,17 @@ public sealed class RecordsOfProcessing(StewardDb db, PurposeGate gate, MeasureR
 
     private static Versioned ToVersioned(RecordVersion r) => new(r.Kind, r.Version, r.GeneratedAt, r.Sha256, JsonDocument.Parse(r.Content).RootElement.Clone());
 
-    /// <summary>A printable page of a record version (print to PDF from the browser).</summary>
+    public static string Title(string kind) =>
+        kind == "controller" ? "Record of processing activities, Art. 30(1) GDPR" : "Record of processing activities, Art. 30(2) GDPR";
+
+    /// <summary>A printable page of a record version; the print stylesheet drops the screen margins and keeps entries whole on a page.</summary>
     public static string Html(Versioned v)
     {
         var html = new StringBuilder();
-        html.Append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Record of processing</title>")
-            .Append("<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}dt{font-weight:bold}dd{margin:0 0 .5em 1.5em}@media print{a{color:inherit}}</style></head><body>")
-            .Append("<h1>").Append(v.Kind == "controller" ? "Record of processing activities, Art. 30(1) GDPR" : "Record of processing activities, Art. 30(2) GDPR")
+        html.Append("<!doctype html><html><head><meta charset=\"utf-8\"><title>").Append(Title(v.Kind)).Append(", version ").Append(v.Version).Append("</title>")
+            .Append("<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}dt{font-weight:bold}dd{margin:0 0 .5em 1.5em}")
+            .Append("@page{size:A4;margin:18mm}@media print{body{max-width:none;margin:0;font-size:10pt}a{color:inherit}li,dd{break-inside:avoid}h1{font-size:14pt}}</style></head><body>")
+            .Append("<h1>").Append(Title(v.Kind))
             .Append("</h1><p>Version ").Append(v.Version).Append(", generated ").Append(WebUtility.HtmlEncode(v.GeneratedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture)))
             .Append(", SHA-256 ").Append(v.Sha256).Append("</p>");
         Render(html, v.Record);

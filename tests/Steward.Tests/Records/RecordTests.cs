@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Steward.Tests.Breaches;
 using Steward.Tests.Infrastructure;
+using UglyToad.PdfPig;
 
 namespace Steward.Tests.Records;
 
@@ -85,5 +86,50 @@ public sealed class RecordTests
         var second = await (await app.DpoAsync()).GetFromJsonAsync<JsonElement>("/v1/processor/records/controller");
         Assert.Equal(2, second.GetProperty("version").GetInt32());
         Assert.Equal(2, second.GetProperty("record").GetProperty("clientAccounts").GetInt32());
+    }
+
+    private static async Task<(int Pages, string Text)> PdfAsync(HttpClient http, string url)
+    {
+        var response = await http.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/pdf", response.Content.Headers.ContentType?.MediaType);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal("%PDF-"u8.ToArray(), bytes[..5]);
+        using var pdf = PdfDocument.Open(bytes);
+        return (pdf.NumberOfPages, string.Join(" ", pdf.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text)));
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G26_B5_the_records_print_as_pdf_and_html_from_live_data_and_a_new_client_is_in_the_next_version(Engine engine)
+    {
+        await using var app = await Compliance.StartAsync(engine);
+        await app.SignUpAsync("Nordlys Bakery ApS");
+        var dpo = await app.DpoAsync();
+
+        var (pages, text) = await PdfAsync(dpo, "/v1/processor/records/processor?format=pdf");
+        Assert.True(pages >= 1);
+        Assert.Contains("Art. 30(2) GDPR", text, StringComparison.Ordinal);
+        Assert.Contains("Version 1,", text, StringComparison.Ordinal);
+        Assert.Contains("Steward Test Processor ApS", text, StringComparison.Ordinal);
+        Assert.Contains("Nordlys Bakery ApS", text, StringComparison.Ordinal);
+        Assert.Contains("erasure or destruction", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Fjordhus Hotel", text, StringComparison.Ordinal);
+
+        // a client signs up: the next version, in print, names it; the first version still prints as it was
+        await app.SignUpAsync("Fjordhus Hotel A/S");
+        var next = await PdfAsync(dpo, "/v1/processor/records/processor?format=pdf");
+        Assert.Contains("Version 2,", next.Text, StringComparison.Ordinal);
+        Assert.Contains("Fjordhus Hotel A/S", next.Text, StringComparison.Ordinal);
+        var first = await PdfAsync(dpo, "/v1/processor/records/processor/versions/1?format=pdf");
+        Assert.DoesNotContain("Fjordhus Hotel", first.Text, StringComparison.Ordinal);
+        var page = await (await dpo.GetAsync("/v1/processor/records/processor/versions/2?format=html")).Content.ReadAsStringAsync();
+        Assert.Contains("Fjordhus Hotel A/S", page, StringComparison.Ordinal);
+        Assert.Contains("@media print", page, StringComparison.Ordinal);
+        await (await dpo.GetAsync("/v1/processor/records/processor/versions/9?format=pdf")).AssertProblemAsync(404);
+
+        // the controller record (Art. 30(1)) counts the accounts held, in print too
+        var controller = await PdfAsync(dpo, "/v1/processor/records/controller?format=pdf");
+        Assert.Contains("Art. 30(1) GDPR", controller.Text, StringComparison.Ordinal);
+        Assert.Contains("Client accounts: 2", controller.Text, StringComparison.Ordinal);
     }
 }
