@@ -13,7 +13,8 @@ namespace Steward.Dpo;
 /// The DPO's desk: what needs a decision now, most urgent first. Open subject requests by the days left (every
 /// client's, ids and deadlines only), breach clocks, grants awaiting an approval, sub-processor changes still in their
 /// notice period, recurring duties that are due, destructions awaiting an approval or still open, and purges a legal
-/// hold suspends. A read over the same queries the API answers from.
+/// hold suspends. A read over the same queries the API answers from. <see cref="View.Now"/> puts them in one list, most
+/// urgent first: what is overdue (longest overdue first), then what falls due soonest, then what waits on a decision.
 /// </summary>
 public sealed class Desk(StewardDb db, BreachRegister breaches, ListGrants grants, Changes changes, DutySchedule duties,
     IOptions<RequestOptions> requests, TimeProvider clock)
@@ -22,8 +23,12 @@ public sealed class Desk(StewardDb db, BreachRegister breaches, ListGrants grant
     /// <param name="PurgeDueAt">When the client's purge was due, if it is cancelled: past means the hold is what keeps the data.</param>
     public sealed record HeldPurge(Guid HoldId, Guid ClientId, Guid? ContactId, string Reason, DateTimeOffset PlacedAt, string ClientStatus, DateTimeOffset? PurgeDueAt);
     public sealed record OpenDestruction(Guid Id, Guid ClientId, string Scope, string Status, DateTimeOffset RequestedAt);
-    public sealed record View(List<RequestDue> Requests, List<BreachRegister.View> Breaches, List<GrantView> Grants,
+    /// <param name="DueAt">When it falls due; null for what has no clock of its own (an approval), ordered after the clocks by <paramref name="Since"/>.</param>
+    public sealed record Decision(string Kind, string What, DateTimeOffset? DueAt, bool Overdue, DateTimeOffset Since);
+    public sealed record View(List<Decision> Now, List<RequestDue> Requests, List<BreachRegister.View> Breaches, List<GrantView> Grants,
         List<Changes.ChangeView> Changes, List<DutySchedule.View> Duties, List<OpenDestruction> Destructions, List<HeldPurge> Holds);
+
+    private const string SubjectRequestKind = "Subject request", BreachKind = "Breach";
 
     public async Task<View> HandleAsync(CancellationToken ct)
     {
@@ -47,6 +52,22 @@ public sealed class Desk(StewardDb db, BreachRegister breaches, ListGrants grant
                            join c in db.Clients on h.ClientId equals c.Id
                            orderby h.PlacedAt
                            select new HeldPurge(h.Id, h.ClientId, h.ContactId, h.Reason, h.PlacedAt, c.Status, c.PurgeDueAt)).Take(100).ToListAsync(ct);
-        return new View(due, clocks, pending, noticed, dueDuties, destructions, holds);
+        List<Decision> decisions =
+        [
+            .. due.Select(r => new Decision(SubjectRequestKind, $"{r.Type} {r.Id} (client {r.ClientId}), {r.Status}",
+                new DateTimeOffset(r.DueOn.ToDateTime(new TimeOnly(23, 59)), TimeSpan.Zero), r.DueState == "overdue", now)),
+            .. clocks.Select(b => new Decision(BreachKind, $"{b.Kind} {b.Id}, {b.Status}",
+                new[] { b.Authority is { NotifiedAt: null } a ? a.DueAt : null }.Concat(b.Clients.Where(c => c.NotifiedAt is null).Select(c => c.DueAt)).Min(),
+                b.Overdue, b.DetectedAt)),
+            .. dueDuties.Select(d => new Decision("Duty", $"{d.Title} ({d.Owner})", d.DueAt, true, d.DueAt)),
+            .. noticed.Select(c => new Decision("Sub-processor change", $"{c.SubProcessor}: {c.Objections.Count(o => o.AnsweredAt is null)} objection(s) unanswered",
+                c.EffectiveAt, c.EffectiveAt <= now, c.ProposedAt)),
+            .. pending.Select(g => new Decision("Grant approval", $"{string.Join(", ", g.Rights)} for {g.Purpose}", null, false, g.RequestedAt)),
+            .. destructions.Select(d => new Decision("Destruction", $"{d.Scope} of client {d.ClientId}, {d.Status}", null, d.Status == Destruction.ResidueFound, d.RequestedAt)),
+        ];
+        // an overdue deadline owed to a person or an authority (Art. 12(3), Art. 33) before an overdue internal one
+        var ordered = decisions.OrderBy(d => d.Overdue ? d.Kind is SubjectRequestKind or BreachKind ? 0 : 1 : 2)
+            .ThenBy(d => d.DueAt ?? DateTimeOffset.MaxValue).ThenBy(d => d.Since).ToList();
+        return new View(ordered, due, clocks, pending, noticed, dueDuties, destructions, holds);
     }
 }

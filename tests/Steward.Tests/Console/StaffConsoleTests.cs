@@ -90,6 +90,34 @@ public sealed class StaffConsoleTests(Chromium chromium) : IClassFixture<Chromiu
     }
 
     [Fact]
+    public async Task Art12_3_the_desk_lists_an_overdue_subject_request_first()
+    {
+        await using var app = await StewardApp.StartListeningAsync(Engine.Sqlite); // Monday 2 November 2026
+        var (ceo, dpo) = await app.SetUpGovernanceAsync();
+        var tenant = await app.SignUpAsync();
+        var other = await app.SignUpAsync();
+        // made first, and a grant waiting: neither outranks a deadline that has passed
+        var onTime = await Requests.RequestTests.CreateRequestAsync(tenant, new { type = "access", emails = new[] { "c@example.com" } });
+        var support = await app.AddStaffAsync(ceo, Roles.CustomerSuccess);
+        await ceo.Http.PostAsJsonAsync("/v1/access-grants", new { staffId = support.Id, clientId = tenant.ClientId, rights = new[] { "read" }, purpose = "Support ticket T-8" });
+        // received 1 October: due today, overdue tomorrow
+        var late = await Requests.RequestTests.CreateRequestAsync(other, new { type = "erasure", emails = new[] { "l@example.com" }, receivedAt = "2026-10-01T12:00:00Z" });
+        Assert.Equal("2026-11-02", late.GetProperty("dueOn").GetString());
+        app.Clock.Advance(TimeSpan.FromDays(1));
+
+        var page = await chromium.NewPageAsync(app);
+        await SignInAsync(page, dpo, app);
+        var decisions = page.Locator("li.decision");
+        await Assertions.Expect(decisions.First).ToContainTextAsync(late.GetProperty("id").GetString()!);
+        await Assertions.Expect(decisions.First).ToContainTextAsync("overdue: was due 2026-11-02 23:59 UTC");
+        await Assertions.Expect(decisions.First).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("overdue"));
+        await Assertions.Expect(decisions.Nth(1)).ToContainTextAsync(onTime.GetProperty("id").GetString()!);
+        await Assertions.Expect(decisions.Filter(new() { HasText = "Support ticket T-8" })).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("tr.request").First).ToContainTextAsync("overdue");
+        await Chromium.ScreenshotAsync(page, "staff-desk-overdue-first");
+    }
+
+    [Fact]
     public async Task P18_offboarding_ends_the_console_session_on_the_next_page()
     {
         await using var app = await StewardApp.StartListeningAsync(Engine.Sqlite);
