@@ -108,7 +108,8 @@ public static class StewardServices
             .Configure(o => o.Region = configuration["Steward:Backups:Region"] ?? configuration["Steward:Residency:BackupCountry"] ?? o.Region)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<BackupOptions>, BackupOptionsValidation>();
-        services.AddHttpClient(Connectors.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false });
+        services.AddHttpClient(Connectors.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp => Connectors.Handler(sp.GetRequiredService<IOptions<SubProcessorOptions>>().Value, System.Net.Dns.GetHostAddressesAsync));
         services.TryAddSingleton(TimeProvider.System);
         // personal data never reaches a log sink: parameters classified as personal are erased (DESIGN §5)
         services.AddRedaction(r => r.SetRedactor<ErasingRedactor>(new DataClassificationSet(StewardTaxonomy.PersonalData)));
@@ -203,6 +204,7 @@ public static class StewardServices
         services.AddScoped<Changes>();
         services.AddScoped<DataLocations>();
         services.AddScoped<EraseAtSubProcessors>();
+        services.AddScoped<AccessAtSubProcessors>();
         services.AddScoped<DeliverErasures>();
         services.AddComplianceServices();
         services.AddScoped<SearchSubjects>();

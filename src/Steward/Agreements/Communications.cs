@@ -22,7 +22,7 @@ public static class Communications
     [
         "breach-notice", "subprocessor-change", "subprocessor-effective", "request-forwarded", "request-direct", "request-report",
         "instruction-flag", RecordDisclosure.NoticeKind, PublishAgreement.NoticeKind, Measures.ReviseMeasure.NoticeKind, "security-policy-review",
-        SubProcessors.Register.LocationChangedKind,
+        SubProcessors.Register.LocationChangedKind, SubProcessors.Register.SuspendedKind,
     ];
 
     public sealed record Entry(Guid Id, string Kind, DateTimeOffset SentAt, string Status, int Attempts, DateTimeOffset? DeliveredAt);

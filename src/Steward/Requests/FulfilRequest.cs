@@ -34,7 +34,8 @@ namespace Steward.Requests;
 /// was done; a request the processor carried out (direct mode, staff) is reported to the client.
 /// </summary>
 public sealed class FulfilRequest(StewardDb db, KeyVault vault, BlindIndex index, SubjectData subjectData, EraseContact erase, RectifyContact rectify,
-    ExportAlert exportAlert, Notifier notifier, RouteRequest route, AuditLog audit, AuditContext actor, IOptions<RequestOptions> options, TransferGate gate, TimeProvider clock)
+    ExportAlert exportAlert, Notifier notifier, RouteRequest route, AuditLog audit, AuditContext actor, IOptions<RequestOptions> options, TransferGate gate,
+    AccessAtSubProcessors subProcessorAccess, TimeProvider clock)
 {
     /// <summary>The package is a download, never embedded in a page: it keeps "+45" and "client's" readable.</summary>
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -67,6 +68,10 @@ public sealed class FulfilRequest(StewardDb db, KeyVault vault, BlindIndex index
     {
         if (format is not ("json" or "csv")) return Errors.Invalid("format", "json or csv.");
         var (data, records) = await subjectData.BuildAsync(clientId, r.ContactId, ct);
+        // what each sub-processor that received the person's data holds (Art 15, P-09): in the package; a receipt each in the certificate
+        var vendors = data["subject"] is JsonObject { } subject && subject["email"]?.GetValue<string>() is { } email
+            ? await subProcessorAccess.AskAsync(clientId, r.Id, email, ct) : [];
+        if (vendors.Count > 0) data["subProcessors"] = AccessPackage.ToNode(vendors);
         var package = new JsonObject
         {
             ["generatedAt"] = clock.GetUtcNow(),
@@ -111,6 +116,7 @@ public sealed class FulfilRequest(StewardDb db, KeyVault vault, BlindIndex index
             ["copy"] = export.Copy,
             ["chargeable"] = export.Copy > 1,
             ["linkExpiresAt"] = export.ExpiresAt,
+            ["subProcessors"] = AccessPackage.ToNode(vendors.Select(v => new { v.SubProcessor, v.Status, v.Pages, v.Items })),
         };
         await CompleteAsync(clientId, tracked, "package-sent", certificate, now,
             $"""

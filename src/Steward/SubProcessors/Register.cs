@@ -15,6 +15,10 @@ public sealed class Register(StewardDb db, TransferGate gate, Connectors connect
     IOptions<AlertOptions> alerts, TimeProvider clock)
 {
     public const string LocationChangedKind = "subprocessor-location-changed";
+    /// <summary>To a client: a sub-processor its data went to no longer receives it, its yearly review having lapsed.</summary>
+    public const string SuspendedKind = "subprocessor-suspended";
+    /// <summary>To the DPO: the same lapse, with how many clients were told.</summary>
+    public const string LapsedKind = "subprocessor-review-lapsed";
 
     public sealed record PublicEntry(Guid Id, string Name, string? Website, string Purpose, string DataCategories,
         IReadOnlyList<string> Countries, string TransferBasis, string Status, DateTimeOffset? EffectiveAt);
@@ -131,13 +135,19 @@ public sealed class Register(StewardDb db, TransferGate gate, Connectors connect
     /// <summary>
     /// G-20: the yearly review of each active sub-processor. A month before its evidence expires (or at once, if it
     /// was never reviewed), the DPO is reminded, once per review cycle; recording the review is <see cref="RecordEvidenceAsync"/>.
+    /// When the review lapses, the transfer gate stops the data (P-12): the DPO is alerted and every client whose data
+    /// went to it until then is told (DPA communications), once per lapse (the reminder time, set after the expiry, marks it).
     /// </summary>
     public async Task<int> RemindReviewsAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var interval = options.Value.ReviewIntervalDays;
         var active = await db.SubProcessors.Where(s => s.Status == SubProcessor.Active).ToListAsync(ct);
-        var due = active.Where(s => (s.LastReviewedAt is null || s.LastReviewedAt.Value.AddDays(interval - 30) <= now)
+        var lapsed = active.Where(s => s.LastReviewedAt?.AddDays(interval) is { } expired && expired < now
+                                       && (s.ReviewReminderAt is null || s.ReviewReminderAt <= expired)
+                                       && gate.EvidenceProblem(s, expired) is null).ToList();
+        foreach (var s in lapsed) await LapseAsync(s, s.LastReviewedAt!.Value.AddDays(interval), ct);
+        var due = active.Except(lapsed).Where(s => (s.LastReviewedAt is null || s.LastReviewedAt.Value.AddDays(interval - 30) <= now)
                                     && (s.ReviewReminderAt is null || s.ReviewReminderAt <= s.LastReviewedAt)).ToList();
         // one transaction per reminder: an audit event each, committed with its own change
         foreach (var s in due)
@@ -155,7 +165,34 @@ public sealed class Register(StewardDb db, TransferGate gate, Connectors connect
             await audit.RecordAsync(db, "SubProcessorReviewDue", "subprocessor", s.Id.ToString(), ct);
             await write.CommitAsync(ct);
         }
-        return due.Count;
+        return due.Count + lapsed.Count;
+    }
+
+    private async Task LapseAsync(SubProcessor s, DateTimeOffset expired, CancellationToken ct)
+    {
+        await using var write = await db.BeginWriteAsync(ct);
+        s.ReviewReminderAt = clock.GetUtcNow();
+        var told = 0;
+        foreach (var clientId in await db.Clients.AsNoTracking().Where(c => c.Status == "active").Select(c => c.Id).ToListAsync(ct))
+        {
+            // told only if its data went there until the lapse
+            if (!(await gate.CheckAsync(db, clientId, s, expired, ct)).Allowed) continue;
+            told++;
+            await mail.SendAsync(db, clientId, SuspendedKind, $"[Steward] {s.Name} no longer receives your data",
+                $"""
+                The yearly review of {s.Name} ({s.Countries}), which processes {s.DataCategories}, lapsed on {expired:yyyy-MM-dd}.
+                Until it is reviewed again, {s.Name} receives none of your data: nothing new is sent to it.
+                Where your data lives: GET /v1/clients/{clientId}/data-locations
+                """, ct);
+        }
+        foreach (var to in alerts.Value.Recipients)
+            await notifier.EnqueueAsync(db, new Notifier.Message(LapsedKind, null, to, $"[Steward] Review lapsed, data stopped: {s.Name}",
+                $"""
+                The yearly review of {s.Name} lapsed on {expired:yyyy-MM-dd}: it receives no data until the review is recorded
+                (PUT /v1/admin/subprocessors/{s.Id}/evidence with lastReviewedAt). {told} client(s) whose data went to it were told.
+                """), ct);
+        await audit.RecordAsync(db, "SubProcessorReviewLapsed", "subprocessor", s.Id.ToString(), ct);
+        await write.CommitAsync(ct);
     }
 
     private sealed record SeedEntry(string Name, string Website, string Purpose, string DataCategories, string Countries, bool Dpf, string Connector);

@@ -93,18 +93,24 @@ public sealed class TransferGate(IOptions<SubProcessorOptions> options, TimeProv
     }
 
     /// <summary>Why a sub-processor's evidence is not current (P-12, G-14, P-37), or null when it is.</summary>
-    public string? EvidenceProblem(SubProcessor s)
+    public string? EvidenceProblem(SubProcessor s) => EvidenceProblem(s, clock.GetUtcNow());
+
+    /// <summary>Why the evidence was not current at a given time (a lapse: at the moment the review expired).</summary>
+    public string? EvidenceProblem(SubProcessor s, DateTimeOffset at)
     {
         if (s.NeedsConfirmation) return "its seeded facts are not yet confirmed by the operator";
         if (string.IsNullOrWhiteSpace(s.DpaReference)) return "no sub-processor agreement (DPA) on file";
         if (!s.EquivalentTerms) return "the agreement is not marked as carrying terms equivalent to the DPA";
         if (s.DueDiligenceAt is null) return "no due-diligence record";
-        if (s.LastReviewedAt is null || s.LastReviewedAt.Value.AddDays(options.Value.ReviewIntervalDays) < clock.GetUtcNow())
+        if (s.LastReviewedAt is null || s.LastReviewedAt.Value.AddDays(options.Value.ReviewIntervalDays) < at)
             return "its last review is missing or older than the review interval";
         return null;
     }
 
-    public async Task<Decision> CheckAsync(StewardDb db, Guid clientId, SubProcessor s, CancellationToken ct)
+    public Task<Decision> CheckAsync(StewardDb db, Guid clientId, SubProcessor s, CancellationToken ct) => CheckAsync(db, clientId, s, clock.GetUtcNow(), ct);
+
+    /// <summary>The decision as of a time (for the evidence): whether a client's data went to a sub-processor until its review lapsed.</summary>
+    public async Task<Decision> CheckAsync(StewardDb db, Guid clientId, SubProcessor s, DateTimeOffset at, CancellationToken ct)
     {
         var instructions = await db.TransferInstructions.IgnoreQueryFilters().Where(i => i.ClientId == clientId)
             .Select(i => new { i.Country, i.Mechanism }).ToListAsync(ct);
@@ -126,7 +132,7 @@ public sealed class TransferGate(IOptions<SubProcessorOptions> options, TimeProv
         }).ToList();
 
         if (s.Status != SubProcessor.Active) return new(false, $"not active ({s.Status})", countries);
-        if (EvidenceProblem(s) is { } evidence) return new(false, "no current evidence: " + evidence, countries);
+        if (EvidenceProblem(s, at) is { } evidence) return new(false, "no current evidence: " + evidence, countries);
         var objecting = await (from c in db.SubProcessorChanges
                                join o in db.Objections.IgnoreQueryFilters() on c.Id equals o.ChangeId
                                where c.SubProcessorId == s.Id && o.ClientId == clientId

@@ -138,12 +138,7 @@ public sealed partial class ErasurePropagationTests
     public async Task P09_the_shipped_Zendesk_Intercom_and_Segment_connectors_look_up_erase_honour_Retry_After_and_poll_the_job(Engine engine)
     {
         await using var vendors = await VendorEmulator.StartAsync(RandomNumberGenerator.GetBytes(32));
-        await using var app = await SubProcessorFixture.StartAsync(engine, s =>
-        {
-            s["Steward:SubProcessors:ConnectorSecrets:zendesk"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("agent@client.example/token:" + VendorEmulator.Token));
-            s["Steward:SubProcessors:ConnectorSecrets:intercom"] = VendorEmulator.Token;
-            s["Steward:SubProcessors:ConnectorSecrets:segment"] = VendorEmulator.Token;
-        });
+        await using var app = await SubProcessorFixture.StartWithEmulatorSecretsAsync(engine);
         var ids = await app.ActivateNewAsync(SubProcessorFixture.Proposal("Zendesk EU", "DE"), SubProcessorFixture.Proposal("Intercom EU", "IE"),
             SubProcessorFixture.Proposal("Segment EU", "IE"));
         // Zendesk has no default host: its subdomain is the client's

@@ -20,6 +20,15 @@ public static class SubProcessorFixture
             configure?.Invoke(s);
         });
 
+    /// <summary>An app holding the API tokens the emulators expect: the Zendesk, Intercom and Segment presets', and "vendor" for a declarative spec.</summary>
+    public static Task<StewardApp> StartWithEmulatorSecretsAsync(Engine engine) => StartAsync(engine, s =>
+    {
+        s["Steward:SubProcessors:ConnectorSecrets:zendesk"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("agent@client.example/token:" + VendorEmulator.Token));
+        s["Steward:SubProcessors:ConnectorSecrets:intercom"] = VendorEmulator.Token;
+        s["Steward:SubProcessors:ConnectorSecrets:segment"] = VendorEmulator.Token;
+        s["Steward:SubProcessors:ConnectorSecrets:vendor"] = VendorEmulator.Token;
+    });
+
     public static Dictionary<string, object?> Proposal(string name, params string[] countries) => new()
     {
         ["name"] = name,

@@ -25,12 +25,14 @@ public sealed class VendorEmulator : IAsyncDisposable
     private int _zendeskSearches;
     private int _zendeskPermanentDeletes;
     private int _segmentPolls;
+    private int _loopPages;
     private readonly ConcurrentDictionary<long, bool> _zendeskSoftDeleted = new();
 
     public ConcurrentQueue<string> Received { get; } = new();
     public ConcurrentQueue<string> BadSignatures { get; } = new();
     public int WebhookCalls => _webhookCalls;
     public int ZendeskSearches => _zendeskSearches;
+    public int LoopPages => _loopPages;
     public string BaseUrl { get; }
 
     private VendorEmulator(WebApplication app, string baseUrl) { _app = app; BaseUrl = baseUrl; }
@@ -86,7 +88,17 @@ public sealed class VendorEmulator : IAsyncDisposable
             Interlocked.Increment(ref self!._zendeskSearches);
             // soft-deleted users no longer appear in a search
             var found = query.Equals("email:jane.doe@example.com", StringComparison.OrdinalIgnoreCase) && !self._zendeskSoftDeleted.ContainsKey(zendeskUser);
-            return Results.Json(new { users = found ? new[] { new { id = zendeskUser, email = "jane.doe@example.com" } } : [], count = found ? 1 : 0 });
+            return Results.Json(new { users = found ? new[] { new { id = zendeskUser, email = "jane.doe@example.com" } } : [], count = found ? 1 : 0, next_page = (string?)null });
+        });
+        // a user's identities, two a page, the next page as a full link (Zendesk's offset pagination)
+        app.MapGet("/api/v2/users/{id:long}/identities.json", (long id, int? page, HttpContext http) =>
+        {
+            if (!ZendeskAuth(http)) return Results.StatusCode(401);
+            if (id != zendeskUser) return Results.NotFound(new { error = "RecordNotFound" });
+            var all = new[] { ("email", "jane.doe@example.com"), ("phone_number", "+4512345678"), ("twitter", "janedoe") };
+            var at = page ?? 1;
+            var next = at * 2 < all.Length ? $"{http.Request.Scheme}://{http.Request.Host}/api/v2/users/{id}/identities.json?page={at + 1}" : null;
+            return Results.Json(new { identities = all.Skip((at - 1) * 2).Take(2).Select((x, i) => new { id = at * 10 + i, user_id = id, type = x.Item1, value = x.Item2 }), next_page = next, count = all.Length });
         });
         app.MapDelete("/api/v2/users/{id:long}", (long id, HttpContext http) =>
         {
@@ -112,10 +124,22 @@ public sealed class VendorEmulator : IAsyncDisposable
         app.MapPost("/contacts/search", async (HttpContext http) =>
         {
             if (!IntercomAuth(http)) return Results.StatusCode(401);
-            var query = (await http.Request.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("query");
+            var body = await http.Request.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+            var query = body.GetProperty("query");
             if (query.GetProperty("field").GetString() != "email" || query.GetProperty("operator").GetString() != "=") return Results.BadRequest();
             var found = string.Equals(query.GetProperty("value").GetString(), "jane.doe@example.com", StringComparison.OrdinalIgnoreCase);
-            return Results.Json(new { type = "list", data = found ? new[] { new { type = "contact", id = "64f1c0ffee" } } : [], total_count = found ? 1 : 0 });
+            // two matches (a user and a lead), one a page: the cursor of the next is pages.next.starting_after
+            var second = body.TryGetProperty("pagination", out var pagination) && pagination.TryGetProperty("starting_after", out var after) && after.GetString() == "WzE3MDk1NjA";
+            if (!found) return Results.Json(new { type = "list", data = Array.Empty<object>(), total_count = 0 });
+            return second
+                ? Results.Json(new { type = "list", data = new[] { new { type = "contact", id = "64f1c0ffef", role = "lead", email = "jane.doe@example.com" } }, total_count = 2, pages = new { type = "pages", page = 2, per_page = 1, total_pages = 2 } })
+                : Results.Json(new
+                {
+                    type = "list",
+                    data = new[] { new { type = "contact", id = "64f1c0ffee", role = "user", email = "jane.doe@example.com" } },
+                    total_count = 2,
+                    pages = new { type = "pages", page = 1, per_page = 1, total_pages = 2, next = new { page = 2, starting_after = "WzE3MDk1NjA" } }
+                });
         });
         app.MapPost("/user_delete_requests", async (HttpContext http) =>
         {
@@ -140,6 +164,13 @@ public sealed class VendorEmulator : IAsyncDisposable
             if (regulateId != "reg-2Nq7") return Results.NotFound();
             var status = Interlocked.Increment(ref self!._segmentPolls) == 1 ? "RUNNING" : "FINISHED";
             return Results.Json(new { data = new { regulation = new { id = regulateId, overallStatus = status, regulateType = "SUPPRESS_WITH_DELETE" } } });
+        });
+        // a vendor whose pages never end: always another cursor
+        app.MapGet("/api/loop", (string? cursor, HttpContext http) =>
+        {
+            if (http.Request.Headers.Authorization != "Bearer " + Token) return Results.StatusCode(401);
+            var n = Interlocked.Increment(ref self!._loopPages);
+            return Results.Json(new { items = new[] { new { n } }, next = "c" + n });
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
