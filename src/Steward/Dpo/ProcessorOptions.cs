@@ -1,8 +1,8 @@
 namespace Steward.Dpo;
 
 /// <summary>
-/// The processor's own profile (`Steward:Processor`): who it is, its DPO and CEO, its
-/// transfers and the staff with access. It feeds the Art. 33(3)(b) contact of every breach notice, the records of
+/// The processor's own profile (`Steward:Processor`): who it is, its DPO and CEO and its
+/// transfers. It feeds the Art. 33(3)(b) contact of every breach notice, the records of
 /// processing (Art. 30(2)(a), (c), (d)) and the evidence packages.
 /// </summary>
 public sealed class ProcessorOptions
@@ -17,9 +17,6 @@ public sealed class ProcessorOptions
 
     /// <summary>Transfers to third countries (Art. 30(2)(c)) until a sub-processor register exists: recipient, country, safeguard.</summary>
     public List<Transfer> Transfers { get; set; } = [];
-
-    /// <summary>Staff with access to client data, for the evidence package (until staff roles exist): "name, role".</summary>
-    public List<string> StaffWithAccess { get; set; } = [];
 
     /// <summary>The DPO contact of Art. 33(3)(b), or null when none is configured.</summary>
     public string? DpoContact =>
