@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Scalar.AspNetCore;
 using Steward.Audit;
 using Steward.Http;
+using Steward.Measures;
 using Steward.Server.Console;
 using Steward.Server.Jobs;
 
@@ -56,6 +57,7 @@ public static class StewardHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestAudit();
+        app.UseAdminNetworks(app.Configuration); // G-34, after the audit so a refusal is logged too
         app.Use(async (http, next) =>
         {
             // responses hold personal data: never cached by a proxy or the browser (ASVS V8.1.1)

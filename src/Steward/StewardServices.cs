@@ -83,7 +83,8 @@ public static class StewardServices
         services.AddOptions<InspectionOptions>().Bind(configuration.GetSection("Steward:Audit"))
             .Validate(o => o.RoutineIntervalMonths >= 0, "Steward:Audit:RoutineIntervalMonths: 0 (no limit) or more.").ValidateOnStart();
         services.AddOptions<MeasureOptions>().Bind(configuration.GetSection("Steward:Measures"))
-            .Validate(o => o.ReviewIntervalDays is > 0 and <= 365 && o.FirstAttestationDays > 0 && o.PolicyReviewDays > 0 && o.RealertHours > 0,
+            .Validate(o => o.ReviewIntervalDays is > 0 and <= 365 && o.FirstAttestationDays > 0 && o.PolicyReviewDays > 0 && o.RealertHours > 0
+                && o.AnomalyWindowMinutes > 0 && o.AnomalyExports > 0 && o.AnomalyFailedSignIns > 0 && o.AnomalyRequests > 0,
                 "Steward:Measures: intervals must be positive; measures are reviewed at least yearly.").ValidateOnStart();
         services.AddOptions<InstructionOptions>().Bind(configuration.GetSection("Steward:Instructions"));
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection("Steward:Retention"))
@@ -351,6 +352,8 @@ public static class StewardServices
         services.AddScoped<UploadSecurityPolicy>();
         services.AddScoped<ReviewSecurityPolicy>();
         services.AddScoped<RemindMeasureReviews>();
+        services.AddScoped<AccessReview>();
+        services.AddScoped<DetectAnomalies>();
         services.AddScoped<RecordDisclosure>();
         services.AddScoped<Desk>();
     }

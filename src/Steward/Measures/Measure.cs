@@ -14,6 +14,11 @@ public sealed class MeasureOptions
     public int PolicyReviewDays { get; set; } = 30;
     /// <summary>How often an overdue review is announced again to the DPO.</summary>
     public int RealertHours { get; set; } = 24;
+    /// <summary>G-38: the window anomaly detection counts in, and the volumes in it that alert the DPO.</summary>
+    public int AnomalyWindowMinutes { get; set; } = 60;
+    public int AnomalyExports { get; set; } = 20;
+    public int AnomalyFailedSignIns { get; set; } = 20;
+    public int AnomalyRequests { get; set; } = 5000;
 }
 
 /// <summary>

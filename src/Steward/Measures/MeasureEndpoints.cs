@@ -36,6 +36,8 @@ public static class MeasureEndpoints
         measures.MapPost("/{key}/evidence", async (string key, RecordEvidence.Request request, RecordEvidence record, CancellationToken ct) =>
                 (await record.HandleAsync(key, request, ct)).ToHttp(TypedResults.Ok))
             .WithName("RecordMeasureEvidence").WithSummary("Record a test result, document or dated attestation for a measure");
+        processor.MapGet("/access-review", async (AccessReview review, CancellationToken ct) => TypedResults.Ok(await review.HandleAsync(ct)))
+            .WithTags("Measures").WithName("AccessReview").WithSummary("Every staff account with its status and second factor; active accounts without one are listed (G-35)");
         processor.MapGet("/security-policies", async (StewardDb db, CancellationToken ct) =>
                 TypedResults.Ok((await db.Set<ClientSecurityPolicy>().IgnoreQueryFilters().AsNoTracking().OrderBy(p => p.ReviewedAt != null).ThenBy(p => p.ReviewDueAt)
                     .ToListAsync(ct)).Select(p => new { p.ClientId, Policy = UploadSecurityPolicy.View.Of(p) })))
