@@ -6,11 +6,13 @@ namespace Steward.Server.Console;
 
 /// <summary>
 /// The web console: Razor Pages under Console/, served at /console. Staff pages need the console's session cookie
-/// (<see cref="ConsoleAuthentication"/>); every form carries an antiforgery token, checked on every POST.
+/// (<see cref="ConsoleAuthentication"/>); the client portal's pages under Portal/ a team member's, in a cookie of its own
+/// (<see cref="Portal.PortalAuthentication"/>). Every form carries an antiforgery token, checked on every POST.
 /// </summary>
 public static class ConsoleSetup
 {
     public const string StaffPolicy = "console-staff";
+    public const string PortalPolicy = "console-client";
 
     public static IServiceCollection AddConsole(this IServiceCollection services)
     {
@@ -19,11 +21,16 @@ public static class ConsoleSetup
             o.RootDirectory = "/Console";
             o.Conventions.AuthorizeFolder("/Staff", StaffPolicy);
             o.Conventions.AllowAnonymousToPage("/Staff/SignIn");
+            o.Conventions.AuthorizeFolder("/Portal", PortalPolicy);
+            o.Conventions.AllowAnonymousToPage("/Portal/SignIn");
             o.Conventions.ConfigureFilter(new ConsoleHeaders());
         }).AddApplicationPart(typeof(ConsoleSetup).Assembly); // found when `steward serve` hosts it too
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ConsoleAuthentication>(ConsoleAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy(StaffPolicy, p => p.AddAuthenticationSchemes(ConsoleAuthentication.SchemeName)
             .RequireAuthenticatedUser().AddRequirements(new StaffPermission(Permissions.SignedIn)));
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, Portal.PortalAuthentication>(Portal.PortalAuthentication.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(PortalPolicy, p => p.AddAuthenticationSchemes(Portal.PortalAuthentication.SchemeName)
+            .RequireClaim(Steward.Team.ClientCaller.SessionClaim));
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "__Host-steward-af";

@@ -15,19 +15,25 @@ namespace Steward.Team;
 /// <summary>
 /// A client's team member authenticates with <c>Authorization: Bearer stu_…</c>. Session and person are read on
 /// every request: a removed person, or an ended or expired session, is refused on the very next request, and a
-/// changed role applies at once.
+/// changed role applies at once. The client portal reads the same token from its cookie.
 /// </summary>
-public sealed class ClientUserAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+public class ClientUserAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
     StewardDb db, AuditContext audit, TimeProvider clock, IOptions<AccessOptions> access) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ClientUser";
     public const string TokenPrefix = "stu_";
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>The session token this request carries, if any.</summary>
+    protected virtual string? ReadToken()
     {
         var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
-        var token = header["Bearer ".Length..].Trim();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var token = ReadToken();
+        if (token is null) return AuthenticateResult.NoResult();
         if (!token.StartsWith(TokenPrefix, StringComparison.Ordinal) || token.Length > 200) return AuthenticateResult.NoResult();
 
         var hash = Credentials.Hash(token);

@@ -28,6 +28,7 @@ public static class TeamEndpoints
         services.AddScoped<ClientTwoFactor>();
         services.AddScoped<ResetClientTwoFactor>();
         services.AddScoped<ManageClientSessions>();
+        services.AddScoped<ConfirmClientUser>();
         return services;
     }
 
