@@ -76,7 +76,7 @@ public static class StewardHost
             }
             await next(http);
         });
-        app.UseStaticFiles();
+        app.UseStaticFiles(ConsoleSetup.StaticFiles());
         app.UseConsoleOverHttpsOnly();
         app.UseRateLimiter();
         app.UseAuthentication();

@@ -292,7 +292,6 @@ public static class StewardServices
             .MapClientBreaches().MapClientInstructions().MapClientRecords().MapClientInspections().MapClientAgreements().MapClientMeasures().MapClientCommunications().MapClientDisclosures();
         v1.MapGroup("/processor").RequireAuthorization(Permissions.Compliance)
             .MapBreaches().MapProcessorInstructions().MapRecords().MapProcessorInspections().MapDuties().MapProcessorAgreements().MapProcessorMeasures().MapProcessorDisclosures().MapVulnerabilityDesk();
-        app.MapSubProcessorPage();
         app.MapSecurityTxt();
         app.MapOpenDsr();
         return app;

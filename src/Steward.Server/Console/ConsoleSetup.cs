@@ -42,6 +42,23 @@ public static class ConsoleSetup
     }
 
     /// <summary>
+    /// The console's stylesheet, and the widget's script and optional stylesheet. The widget's files are embedded on clients'
+    /// sites: cacheable (they hold no data, and change only with a release, so a page may pin them with Subresource
+    /// Integrity, which needs CORS: <c>crossorigin="anonymous"</c> on the tag and Access-Control-Allow-Origin here).
+    /// </summary>
+    public static StaticFileOptions StaticFiles() => new()
+    {
+        OnPrepareResponse = file =>
+        {
+            if (file.Context.Request.Path.Value is not ("/widget.js" or "/widget.css")) return;
+            var headers = file.Context.Response.Headers;
+            headers.CacheControl = "public, max-age=3600";
+            headers.AccessControlAllowOrigin = "*";
+            headers["Cross-Origin-Resource-Policy"] = "cross-origin";
+        },
+    };
+
+    /// <summary>
     /// The console's cookies are Secure and its antiforgery refuses plain HTTP, so a console page asked for over plain
     /// HTTP gets a clear page saying how to reach it over HTTPS instead of failing inside the antiforgery (a 500).
     /// </summary>

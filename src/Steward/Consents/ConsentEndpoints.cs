@@ -9,6 +9,7 @@ using Steward.Contacts;
 using Steward.Crypto;
 using Steward.Data;
 using Steward.Http;
+using Steward.Widgets;
 
 namespace Steward.Consents;
 
@@ -28,20 +29,28 @@ public static class ConsentEndpoints
     {
         var open = v1.MapGroup("/public").AllowAnonymous().RequireRateLimiting(RateLimits.Public).WithTags("Public");
 
+        open.MapGet("/widgets/{widgetId:guid}", async (Guid widgetId, DefineWidget define, HttpContext http, StewardDb db, CancellationToken ct) =>
+                await AllowOriginAsync(http, db, widgetId, ct) is false
+                    ? Errors.Forbidden("This site may not show the widget: add its origin to the widget's allowed origins.").ToProblem()
+                    : (await define.PublicAsync(widgetId, ct)).ToHttp(TypedResults.Ok))
+            .WithName("GetPublicWidget").WithSummary("What the embedded script draws: the fields, each purpose's text, the privacy notice (no client data)");
         open.MapPost("/widgets/{widgetId:guid}/submissions", async (Guid widgetId, SubmitWidget.Request request, SubmitWidget submit,
                 HttpContext http, StewardDb db, CancellationToken ct) =>
             {
+                // a browser on a site the client did not allow is refused before anything is stored, not merely kept from reading the answer
+                if (await AllowOriginAsync(http, db, widgetId, ct) is false) return Errors.Forbidden("This site may not submit the widget.").ToProblem();
                 var result = await submit.HandleAsync(widgetId, request, http.Connection.RemoteIpAddress?.ToString(), UserAgent(http), ct);
-                await AllowOriginAsync(http, db, widgetId, ct);
                 return result.ToHttp(r => TypedResults.Created((string?)null, r));
             })
             .WithName("SubmitWidget").WithSummary("Submit a widget: the contact and, per purpose set to true, a consent with proof");
         open.MapMethods("/widgets/{widgetId:guid}/submissions", ["OPTIONS"], async (Guid widgetId, HttpContext http, StewardDb db, CancellationToken ct) =>
-                await AllowOriginAsync(http, db, widgetId, ct) ? Results.NoContent() : Errors.Forbidden("This origin may not submit the widget.").ToProblem())
+                await AllowOriginAsync(http, db, widgetId, ct) is true
+                && http.Request.Headers.AccessControlRequestMethod.ToString() is "" or "POST"
+                    ? Results.NoContent() : Errors.Forbidden("This origin may not submit the widget.").ToProblem())
             .WithName("SubmitWidgetPreflight").ExcludeFromDescription();
 
-        open.MapGet("/consents/withdraw", (string? token) => Results.Content(WithdrawPage(token), "text/html; charset=utf-8"))
-            .WithName("WithdrawConsentPage").WithSummary("The page behind a withdrawal link: one button, no login");
+        open.MapGet("/consents/withdraw", (string? token) => Results.Redirect("/console/public/consents/withdraw?token=" + WebUtility.UrlEncode(token ?? "")))
+            .WithName("WithdrawConsentPage").WithSummary("The page behind a withdrawal link: the console's page with one button, no login");
         open.MapPost("/consents/withdraw", async (string? token, WithdrawConsent withdraw, HttpContext http, CancellationToken ct) =>
             {
                 var result = await withdraw.HandleAsync(token, http.Connection.RemoteIpAddress?.ToString(), UserAgent(http), ct);
@@ -85,17 +94,21 @@ public static class ConsentEndpoints
         return v1;
     }
 
-    /// <summary>CORS for a widget: only the origins its client allowed may post from a browser.</summary>
-    private static async Task<bool> AllowOriginAsync(HttpContext http, StewardDb db, Guid widgetId, CancellationToken ct)
+    /// <summary>
+    /// CORS for a widget: only the origins its client allowed may use it from a browser. Null when the call carries no
+    /// Origin (a server, or a same-origin GET): CORS does not apply, the API answers as to any caller.
+    /// </summary>
+    private static async Task<bool?> AllowOriginAsync(HttpContext http, StewardDb db, Guid widgetId, CancellationToken ct)
     {
+        http.Response.Headers.Vary = "Origin";
         var origin = http.Request.Headers.Origin.ToString();
-        if (string.IsNullOrEmpty(origin)) return false;
+        if (string.IsNullOrEmpty(origin)) return null;
         var allowed = await db.Widgets.IgnoreQueryFilters().AsNoTracking().Where(w => w.Id == widgetId).Select(w => w.AllowedOrigins).SingleOrDefaultAsync(ct);
         if (allowed is null || !allowed.Split(' ').Contains(origin, StringComparer.OrdinalIgnoreCase)) return false;
         http.Response.Headers.AccessControlAllowOrigin = origin;
-        http.Response.Headers.AccessControlAllowMethods = "POST";
+        http.Response.Headers.AccessControlAllowMethods = "GET, POST";
         http.Response.Headers.AccessControlAllowHeaders = "Content-Type";
-        http.Response.Headers.Vary = "Origin";
+        http.Response.Headers.AccessControlMaxAge = "600";
         return true;
     }
 
@@ -128,21 +141,13 @@ public static class ConsentEndpoints
             """);
     }
 
-    private static string WithdrawPage(string? token) => Page("Withdraw your consent",
-        $"""
-        <p>Press the button to withdraw this consent. Nothing else is needed, and processing based on it stops.</p>
-        <form method="post" action="/v1/public/consents/withdraw?token={WebUtility.UrlEncode(token ?? "")}">
-          <button type="submit">Withdraw my consent</button>
-        </form>
-        """);
-
     private static string Page(string title, string body) => $"""
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-        <title>{title}</title></head>
-        <body style="font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem">
-        <h1>{title}</h1>
+        <title>{title} · Steward</title><link rel="stylesheet" href="/css/console.css"></head>
+        <body><header><span class="brand">Steward</span></header>
+        <main id="main"><h1>{title}</h1>
         {body}
-        </body></html>
+        </main></body></html>
         """;
 }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Steward.Access;
 using Steward.Audit;
 using Steward.Contacts;
 using Steward.Crypto;
@@ -19,7 +21,7 @@ namespace Steward.Consents;
 /// consent from a submission: it is held until confirmed through a link mailed to the address (<see cref="ConfirmConsent"/>).
 /// </summary>
 public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindIndex index, WithdrawalLinks links, ConsentReceipts receiptLinks,
-    ResubscribeLinks resubscribe, Notifier notifier, AuditLog audit, AuditContext actor, TimeProvider clock, ILogger<SubmitWidget> log)
+    ResubscribeLinks resubscribe, Notifier notifier, IOptions<AccessOptions> options, AuditLog audit, AuditContext actor, TimeProvider clock, ILogger<SubmitWidget> log)
 {
     public sealed record Request(Dictionary<string, JsonElement>? Fields, Dictionary<string, JsonElement>? Consents);
     /// <param name="ReceiptUrl">The signed, machine-readable receipt of this consent (Kantara / ISO/IEC TS 27560), for the subject to keep.</param>
@@ -108,6 +110,8 @@ public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindInde
                     db.ConsentEvents.Add(consent);
                     receipts.Add(await ReceiptAsync(links, receiptLinks, consent, ct));
                 }
+                if (receipts.Count > 0 && values.Standard.GetValueOrDefault("email") is { } to)
+                    await notifier.EnqueueAsync(db, new Notifier.Message("consent-given", widget.ClientId, to, "Your consent", ConsentNotice(purposes, receipts)), ct);
                 if (held.Count > 0 && values.Standard.GetValueOrDefault("email") is { } email)
                 {
                     var token = await resubscribe.TokenAsync(new(widget.ClientId, contact.Id, widget.Id, version.Version, now + ResubscribeLinks.Lifetime, held), ct);
@@ -129,6 +133,16 @@ public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindInde
             }
             return new Response(widget.Id, version.Version, receipts, held);
         }
+    }
+
+    /// <summary>The subject's copy of what they agreed to, with the one link per consent that withdraws it (Art. 7(3)).</summary>
+    private string ConsentNotice(List<WidgetVersion.Purpose> purposes, List<ConsentReceipt> receipts)
+    {
+        var text = new System.Text.StringBuilder("You gave your consent to:\n");
+        foreach (var receipt in receipts)
+            text.Append("\n- ").Append(purposes.Single(p => p.Key == receipt.Purpose).Text)
+                .Append("\n  Withdraw it at any time: ").Append(options.Value.PublicUrl.TrimEnd('/')).Append(receipt.WithdrawUrl).Append('\n');
+        return text.Append("\nIf it was not you, use the links above: nothing else is needed.\n").ToString();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Widget {WidgetId} refused a submission from {IpAddress}")]

@@ -1,6 +1,5 @@
 using Steward.Access;
 using System.Net;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -30,27 +29,6 @@ public static class SubProcessorEndpoints
                 (await erasures.ConfirmAsync(token, ct)).ToHttp(m => TypedResults.Ok(new { message = m })))
             .DisableAntiforgery().WithName("ConfirmErasure").WithSummary("A vendor confirms a manual erasure task (works once)");
         return v1;
-    }
-
-    /// <summary>The public page, generated from the register.</summary>
-    public static IEndpointRouteBuilder MapSubProcessorPage(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/subprocessors", async (Register register, CancellationToken ct) =>
-        {
-            var rows = new StringBuilder();
-            foreach (var s in await register.PublicListAsync(ct))
-                rows.Append("<tr><td>").Append(s.Website is null ? WebUtility.HtmlEncode(s.Name) : $"<a href=\"{WebUtility.HtmlEncode(s.Website)}\">{WebUtility.HtmlEncode(s.Name)}</a>")
-                    .Append("</td><td>").Append(WebUtility.HtmlEncode(s.Purpose))
-                    .Append("</td><td>").Append(WebUtility.HtmlEncode(s.DataCategories))
-                    .Append("</td><td>").Append(WebUtility.HtmlEncode(string.Join(", ", s.Countries)))
-                    .Append("</td><td>").Append(WebUtility.HtmlEncode(s.TransferBasis))
-                    .Append("</td><td>").Append(WebUtility.HtmlEncode(s.Status == SubProcessor.Proposed ? $"announced, effective {s.EffectiveAt:yyyy-MM-dd} at the earliest" : s.Status))
-                    .Append("</td></tr>");
-            return Results.Content(Page("Sub-processors",
-                $"<table><thead><tr><th>Name</th><th>Processing</th><th>Data</th><th>Countries</th><th>Transfer basis</th><th>Status</th></tr></thead><tbody>{rows}</tbody></table>"),
-                "text/html; charset=utf-8");
-        }).AllowAnonymous().ExcludeFromDescription();
-        return app;
     }
 
     /// <summary>What a client sees and does: where its data lives, the changes announced to it, objections, transfer instructions, erasure receipts.</summary>

@@ -19,9 +19,16 @@ public sealed partial class DefineWidget(StewardDb db, AuditLog audit, TimeProvi
 {
     /// <param name="Marketing">Whether the purpose is direct marketing (default true): an objection withdraws it (Art. 21(2)).</param>
     public sealed record PurposeInput(string? Key, string? Text, bool? Required, bool? Marketing = null);
-    public sealed record Request(string? Name, List<string>? Fields, List<PurposeInput>? Purposes, List<string>? AllowedOrigins);
+    /// <param name="PrivacyNoticeUrl">The client's privacy notice (https), linked by the widget next to its consent boxes.</param>
+    public sealed record Request(string? Name, List<string>? Fields, List<PurposeInput>? Purposes, List<string>? AllowedOrigins, string? PrivacyNoticeUrl = null);
     public sealed record PurposeView(string Key, string Text, bool Required, string TextSha256, bool Marketing);
-    public sealed record View(Guid Id, string Name, int Version, List<string> Fields, List<PurposeView> Purposes, List<string> AllowedOrigins, DateTimeOffset CreatedAt);
+    public sealed record View(Guid Id, string Name, int Version, List<string> Fields, List<PurposeView> Purposes, List<string> AllowedOrigins, DateTimeOffset CreatedAt,
+        string? PrivacyNoticeUrl);
+
+    /// <summary>What the embedded script needs to draw the form, and nothing else: no client data, no origins.</summary>
+    public sealed record PublicField(string Name, string Label, string Type, bool Required);
+    public sealed record PublicPurpose(string Key, string Text, bool Required);
+    public sealed record PublicView(Guid Id, int Version, string Name, List<PublicField> Fields, List<PublicPurpose> Purposes, string? PrivacyNoticeUrl);
 
     public async Task<Result<View>> CreateAsync(Guid clientId, Request request, CancellationToken ct)
     {
@@ -29,7 +36,7 @@ public sealed partial class DefineWidget(StewardDb db, AuditLog audit, TimeProvi
         if (problems.Any) return Errors.Invalid(problems);
         var now = clock.GetUtcNow();
         var widget = new Widget { Id = Guid.CreateVersion7(), ClientId = clientId, Name = request.Name!.Trim(), CurrentVersion = 1, AllowedOrigins = string.Join(' ', origins), CreatedAt = now };
-        var version = NewVersion(widget, fields, purposes, now);
+        var version = NewVersion(widget, fields, purposes, request.PrivacyNoticeUrl, now);
         await using var write = await db.BeginWriteAsync(ct);
         db.Widgets.Add(widget);
         db.WidgetVersions.Add(version);
@@ -48,7 +55,7 @@ public sealed partial class DefineWidget(StewardDb db, AuditLog audit, TimeProvi
         widget.Name = request.Name!.Trim();
         widget.AllowedOrigins = string.Join(' ', origins);
         widget.CurrentVersion++;
-        var version = NewVersion(widget, fields, purposes, clock.GetUtcNow());
+        var version = NewVersion(widget, fields, purposes, request.PrivacyNoticeUrl, clock.GetUtcNow());
         db.WidgetVersions.Add(version);
         await audit.RecordAsync(db, "UpdateWidget", "widget", widget.Id.ToString(), ct);
         await write.CommitAsync(ct);
@@ -70,8 +77,34 @@ public sealed partial class DefineWidget(StewardDb db, AuditLog audit, TimeProvi
         return widgets.Select(w => ToView(w, versions.Single(v => v.WidgetId == w.Id && v.Version == w.CurrentVersion))).ToList();
     }
 
-    private static WidgetVersion NewVersion(Widget widget, List<string> fields, List<WidgetVersion.Purpose> purposes, DateTimeOffset now) => new()
+    /// <summary>The current version as the embedded script draws it; any site may read it (the script runs there).</summary>
+    public async Task<Result<PublicView>> PublicAsync(Guid widgetId, CancellationToken ct)
     {
+        var widget = await db.Widgets.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(w => w.Id == widgetId, ct);
+        if (widget is null) return Errors.NotFound("widget");
+        if (!await Clients.ClientLifecycle.IsActiveAsync(db, widget.ClientId, ct)) return Errors.Gone("This form no longer collects data.");
+        db.TenantId = widget.ClientId;
+        var version = await db.WidgetVersions.AsNoTracking().SingleAsync(v => v.WidgetId == widgetId && v.Version == widget.CurrentVersion, ct);
+        var declared = await DeclareFields.DeclaredAsync(db, ct);
+        var fields = JsonSerializer.Deserialize<List<string>>(version.Fields)!.Select(name => declared.TryGetValue(name, out var custom)
+            ? new PublicField(name, Label(name), custom.Type switch { "number" => "number", "date" => "date", "boolean" => "checkbox", _ => "text" }, custom.Required)
+            : new PublicField(name, Label(name), name switch { "email" => "email", "phone" => "tel", "bio" or "address" => "textarea", _ => "text" }, false)).ToList();
+        return new PublicView(widget.Id, version.Version, widget.Name, fields,
+            Purposes(version).Select(p => new PublicPurpose(p.Key, p.Text, p.Required)).ToList(), version.PrivacyNoticeUrl);
+    }
+
+    /// <summary>"firstName" → "First name", "loyalty_id" → "Loyalty id".</summary>
+    private static string Label(string name)
+    {
+        if (name == "email") return "Email address";
+        if (name == "ipAddress") return "IP address";
+        var words = SplitWords().Replace(name, " $1").Replace('_', ' ').Replace('-', ' ').Trim().ToLowerInvariant();
+        return words.Length == 0 ? name : char.ToUpperInvariant(words[0]) + words[1..];
+    }
+
+    private static WidgetVersion NewVersion(Widget widget, List<string> fields, List<WidgetVersion.Purpose> purposes, string? privacyNoticeUrl, DateTimeOffset now) => new()
+    {
+        PrivacyNoticeUrl = privacyNoticeUrl,
         WidgetId = widget.Id,
         Version = widget.CurrentVersion,
         ClientId = widget.ClientId,
@@ -83,7 +116,7 @@ public sealed partial class DefineWidget(StewardDb db, AuditLog audit, TimeProvi
     public static View ToView(Widget widget, WidgetVersion version) => new(widget.Id, widget.Name, version.Version,
         JsonSerializer.Deserialize<List<string>>(version.Fields)!,
         Purposes(version).Select(p => new PurposeView(p.Key, p.Text, p.Required, p.TextSha256, p.Marketing)).ToList(),
-        widget.AllowedOrigins.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList(), widget.CreatedAt);
+        widget.AllowedOrigins.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList(), widget.CreatedAt, version.PrivacyNoticeUrl);
 
     public static List<WidgetVersion.Purpose> Purposes(WidgetVersion version) =>
         JsonSerializer.Deserialize<List<WidgetVersion.Purpose>>(version.Purposes)!;
@@ -120,8 +153,13 @@ public sealed partial class DefineWidget(StewardDb db, AuditLog audit, TimeProvi
             else problems.Add("allowedOrigins", $"'{ContactFields.Safe(o ?? "null")}' is not an origin like https://www.example.com.");
         }
         if (origins.Count > 20) problems.Add("allowedOrigins", "At most 20 origins.");
+        if (request.PrivacyNoticeUrl is { } notice && (notice.Length > 2000 || !Uri.TryCreate(notice, UriKind.Absolute, out var noticeUri) || noticeUri.Scheme is not ("https" or "http")))
+            problems.Add("privacyNoticeUrl", "The address of your privacy notice, like https://www.example.com/privacy.");
         return (fields, purposes, origins, problems);
     }
+
+    [GeneratedRegex("(?<=[a-z0-9])([A-Z])")]
+    private static partial Regex SplitWords();
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex KeyPattern();

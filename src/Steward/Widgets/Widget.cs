@@ -26,6 +26,7 @@ public sealed class Widget : ITenantOwned
         {
             e.HasKey(v => new { v.WidgetId, v.Version });
             e.HasOne<Widget>().WithMany().HasForeignKey(v => v.WidgetId).OnDelete(DeleteBehavior.Cascade);
+            e.Property(v => v.PrivacyNoticeUrl).HasMaxLength(2000);
         });
     }
 }
@@ -43,6 +44,8 @@ public sealed class WidgetVersion : ITenantOwned
     public required string Fields { get; set; }
     /// <summary>JSON array of <see cref="Purpose"/>.</summary>
     public required string Purposes { get; set; }
+    /// <summary>The client's privacy notice, linked next to the consent boxes: part of what the subject was shown.</summary>
+    public string? PrivacyNoticeUrl { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <param name="Marketing">Direct marketing (Art. 21(2)): withdrawn by an objection, and held back for a suppressed subject.

@@ -15,8 +15,8 @@ public static class Mailbox
         return 0;
     }
 
-    /// <summary>An app that delivers its outbox to this SMTP server.</summary>
-    public static Task<StewardApp> StartAppAsync(Engine engine)
+    /// <summary>An app that delivers its outbox to this SMTP server (on real sockets with <paramref name="listen"/>, for a browser).</summary>
+    public static Task<StewardApp> StartAppAsync(Engine engine, bool listen = false)
     {
         var port = SmtpPort();
         return StewardApp.StartAsync(engine, s =>
@@ -24,7 +24,7 @@ public static class Mailbox
             s["Steward:Mail:SmtpHost"] = "127.0.0.1";
             s["Steward:Mail:SmtpPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             s["Steward:Mail:Security"] = "None";
-        });
+        }, listen);
     }
 
     public sealed record Mail(string To, string Subject, string Text);

@@ -2856,6 +2856,10 @@ namespace Steward.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("PrivacyNoticeUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<string>("Purposes")
                         .IsRequired()
                         .HasColumnType("text");

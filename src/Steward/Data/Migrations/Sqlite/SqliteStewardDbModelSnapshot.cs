@@ -2851,6 +2851,10 @@ namespace Steward.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PrivacyNoticeUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Purposes")
                         .IsRequired()
                         .HasColumnType("TEXT");
