@@ -160,6 +160,20 @@ public sealed class ConsentTests
         var ok = await app.Anonymous().SendAsync(allowed);
         Assert.Equal(HttpStatusCode.NoContent, ok.StatusCode);
         Assert.Equal("https://shop.example", ok.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("POST", ok.Headers.GetValues("Access-Control-Allow-Methods").Single(), StringComparison.Ordinal);
+        Assert.Equal("Content-Type", ok.Headers.GetValues("Access-Control-Allow-Headers").Single());
+        Assert.Contains("Origin", ok.Headers.Vary);
+
+        // what the script draws, readable by the allowed site only: the texts and fields, no client data
+        using var read = new HttpRequestMessage(HttpMethod.Get, $"/v1/public/widgets/{widget}") { Headers = { { "Origin", "https://shop.example" } } };
+        var definition = await app.Anonymous().SendAsync(read);
+        Assert.Equal("https://shop.example", definition.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        var drawn = await definition.JsonAsync();
+        Assert.Equal(["email", "firstName"], drawn.GetProperty("fields").EnumerateArray().Select(f => f.GetProperty("name").GetString()));
+        Assert.Equal(NewsletterText, drawn.GetProperty("purposes")[0].GetProperty("text").GetString());
+        Assert.False(drawn.TryGetProperty("allowedOrigins", out _));
+        using var elsewhere = new HttpRequestMessage(HttpMethod.Get, $"/v1/public/widgets/{widget}") { Headers = { { "Origin", "https://evil.example" } } };
+        await (await app.Anonymous().SendAsync(elsewhere)).AssertProblemAsync(403);
 
         using var other = new HttpRequestMessage(HttpMethod.Options, url) { Headers = { { "Origin", "https://evil.example" } } };
         var refused = await app.Anonymous().SendAsync(other);

@@ -138,6 +138,18 @@ public sealed partial class WidgetTests(Chromium chromium) : IClassFixture<Chrom
     }
 
     [Fact]
+    public async Task Art7_3_a_forged_withdrawal_link_shows_the_problem_on_the_page_and_withdraws_nothing()
+    {
+        await using var app = await StewardApp.StartListeningAsync(Engine.Sqlite);
+        var page = await chromium.NewPageAsync(app);
+        await page.GotoAsync("/v1/public/consents/withdraw?token=forged");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Withdraw my consent" }).PressAsync("Enter");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("withdrawal link");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Withdraw your consent" })).ToBeVisibleAsync();
+        Assert.Equal(0, await app.WithDbAsync((db, _) => db.ConsentEvents.IgnoreQueryFilters().CountAsync()));
+    }
+
+    [Fact]
     public async Task G49_the_public_sub_processor_list_is_a_page_in_the_console_layout()
     {
         await using var app = await StewardApp.StartListeningAsync(Engine.Sqlite);
