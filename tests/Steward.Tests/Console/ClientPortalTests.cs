@@ -107,6 +107,10 @@ public sealed class ClientPortalTests(Chromium chromium) : IClassFixture<Chromiu
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Erase this contact…" })).ToHaveCountAsync(0);
         var response = await page.GotoAsync($"/console/portal/contacts/{contactId}/erase");
         Assert.Equal(403, response!.Status);
+        // another client's contact is not there for this client, as on the API
+        var stranger = await app.SignUpAsync();
+        var theirs = (await stranger.CreateContactAsync(new { email = "eve@example.com", firstName = "Eve" })).GetProperty("id").GetGuid();
+        Assert.Equal(404, (await page.GotoAsync($"/console/portal/contacts/{theirs}"))!.Status);
 
         // the staff console does not take a client's session, nor the portal a staff member's
         var (_, dpo) = await app.SetUpGovernanceAsync();
