@@ -21,10 +21,13 @@ public sealed class ConsoleAuthentication(IOptionsMonitor<AuthenticationSchemeOp
 
     protected override string? ReadToken() => Request.Cookies[Cookie];
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) => ToSignInAsync(Context, Cookie, "/console/sign-in");
+
+    /// <summary>Drops a session cookie that no longer works and sends the browser to a sign-in form, back here after.</summary>
+    public static Task ToSignInAsync(HttpContext http, string cookie, string signIn)
     {
-        Response.Cookies.Delete(Cookie, CookieOptions());
-        Response.Redirect("/console/sign-in?returnUrl=" + Uri.EscapeDataString(Request.PathBase + Request.Path + Request.QueryString));
+        http.Response.Cookies.Delete(cookie, CookieOptions());
+        http.Response.Redirect(signIn + "?returnUrl=" + Uri.EscapeDataString(http.Request.PathBase + http.Request.Path + http.Request.QueryString));
         return Task.CompletedTask;
     }
 

@@ -22,10 +22,6 @@ public sealed class PortalAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
 
     protected override string? ReadToken() => Request.Cookies[Cookie];
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
-    {
-        Response.Cookies.Delete(Cookie, ConsoleAuthentication.CookieOptions());
-        Response.Redirect("/console/portal/sign-in?returnUrl=" + Uri.EscapeDataString(Request.PathBase + Request.Path + Request.QueryString));
-        return Task.CompletedTask;
-    }
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        ConsoleAuthentication.ToSignInAsync(Context, Cookie, "/console/portal/sign-in");
 }
