@@ -8,8 +8,12 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_DIR=""
 MAILDEV_PID=""
 MAILDEV_LOG=$(mktemp /tmp/steward-maildev.XXXXXX.log)
+# the run directory of the after-the-run scan: the tests' data directories, captured server logs and the list of every
+# personal value and secret they created (tests/Steward.Tests/Infrastructure/Canaries.cs); removed at the end
+export STEWARD_TEST_RUN_DIR=$(mktemp -d /tmp/steward-run.XXXXXX)
 stop_services() {
   [ -n "$MAILDEV_PID" ] && kill "$MAILDEV_PID" 2>/dev/null || true
+  rm -rf "$STEWARD_TEST_RUN_DIR"
   stop_postgres
 }
 stop_postgres() {
@@ -130,4 +134,11 @@ count() { grep -aE "^ +$1: +[0-9]+" $LOG | tail -1 | grep -oE '[0-9]+' || echo 0
 if grep -aqE '^Total tests: +[0-9]+' $LOG; then
   echo "tests: $(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
 fi
+
+# issue 10: after the whole run, none of the tests' personal values in clear in the test log, the captured server
+# logs, the data directories or the mail drop, and none of their secrets in a log (the rules: tools/ScanRun/Program.cs)
+scan=0
+dotnet run --project tools/ScanRun -c Release -- "$STEWARD_TEST_RUN_DIR" --log "$LOG" \
+  ${STEWARD_TEST_MAILDEV:+--maildev "$STEWARD_TEST_MAILDEV"} || scan=$?
+[ "$status" -ne 0 ] || status=$scan
 exit "$status"

@@ -222,7 +222,7 @@ public sealed class BackupTests
             s["Steward:Backups:AllowedRegions:0"] = "FI";
             s["Steward:Backups:Region"] = "DE";
         }));
-        var location = Directory.CreateTempSubdirectory("steward-backups-").FullName;
+        var location = Canaries.NewDataDirectory("steward-backups-");
         await using var app = await StewardApp.StartAsync(engine, s =>
         {
             s["Steward:Backups:AllowedRegions:0"] = "FI";
@@ -240,7 +240,7 @@ public sealed class BackupTests
         await process.WaitForExitAsync();
         Assert.Equal(2, process.ExitCode);
         Assert.Contains("region 'US'", errors, StringComparison.Ordinal);
-        Directory.Delete(location, recursive: true);
+        if (!Canaries.KeepData) Directory.Delete(location, recursive: true);
     }
 
     [Theory, ClassData(typeof(Engines))]

@@ -8,7 +8,7 @@ namespace Steward.Tests.Contacts;
 
 public sealed class ContactTests
 {
-    public static readonly Dictionary<string, object?> Jane = new()
+    public static readonly Dictionary<string, object?> Jane = Canaries.PersonalValues(new()
     {
         ["email"] = "Jane.Doe@Example.com",
         ["firstName"] = "Jane",
@@ -21,7 +21,7 @@ public sealed class ContactTests
         ["ipAddress"] = "198.51.100.23",
         ["country"] = "Denmark",
         ["city"] = "Copenhagen",
-    };
+    });
 
     [Theory, ClassData(typeof(Engines))]
     public async Task P01_every_appendix_field_and_declared_custom_field_is_stored_and_returned(Engine engine)

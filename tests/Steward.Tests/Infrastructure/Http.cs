@@ -16,7 +16,7 @@ public static class HttpExtensions
 
     public static async Task<JsonElement> CreateContactAsync(this StewardApp.Tenant tenant, object body)
     {
-        var response = await tenant.Http.PostAsJsonAsync(tenant.Base + "/contacts", body);
+        var response = await tenant.Http.PostAsJsonAsync(tenant.Base + "/contacts", Canaries.PersonalIn(body));
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         return await response.JsonAsync();
     }

@@ -22,13 +22,13 @@ public static class StaffExtensions
     public static async Task<(StaffUser Ceo, StaffUser Dpo)> SetUpGovernanceAsync(this StewardApp app)
     {
         var token = await app.SetupTokenAsync();
-        var ceoEmail = $"ceo-{Guid.NewGuid():N}@processor.example";
-        var dpoEmail = $"dpo-{Guid.NewGuid():N}@processor.example";
+        var ceoEmail = Canaries.Personal($"ceo-{Guid.NewGuid():N}@processor.example");
+        var dpoEmail = Canaries.Personal($"dpo-{Guid.NewGuid():N}@processor.example");
         var response = await app.Anonymous().PostAsJsonAsync("/v1/staff/setup", new
         {
             token,
-            ceo = new { name = "Chief Executive", email = ceoEmail },
-            dpo = new { name = "Data Protection Officer", email = dpoEmail },
+            ceo = new { name = Canaries.Personal("Cecilia Exeter-Vance"), email = ceoEmail },
+            dpo = new { name = Canaries.Personal("Dorothea Pohl-Ostrander"), email = dpoEmail },
         });
         Assert.True(response.StatusCode == HttpStatusCode.Created, string.Join("\n", app.Logs.Where(l => l.Contains("Exception", StringComparison.Ordinal)).Take(2)));
         var invited = (await response.JsonAsync()).GetProperty("invited").EnumerateArray().ToList();
@@ -48,14 +48,14 @@ public static class StaffExtensions
 
     public static async Task<StaffUser> AcceptAndSignInAsync(this StewardApp app, string invitation, string email, string role)
     {
-        var accepted = await app.Anonymous().PostAsJsonAsync("/v1/staff/invitations/accept", new { token = invitation, password = Password });
+        var accepted = await app.Anonymous().PostAsJsonAsync("/v1/staff/invitations/accept", new { token = Canaries.Secret(invitation), password = Canaries.Secret(Password) });
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         var body = await accepted.JsonAsync();
-        var secret = Base32Encoding.ToBytes(body.GetProperty("totpSecret").GetString()!);
-        var codes = body.GetProperty("recoveryCodes").EnumerateArray().Select(c => c.GetString()!).ToList();
+        var secret = Base32Encoding.ToBytes(Canaries.Secret(body.GetProperty("totpSecret").GetString()!));
+        var codes = body.GetProperty("recoveryCodes").EnumerateArray().Select(c => Canaries.Secret(c.GetString()!)).ToList();
         var session = await app.SignInAsync(email, Password, Totp(secret, app.Clock.GetUtcNow()));
         Assert.Equal(HttpStatusCode.Created, session.StatusCode);
-        var token = (await session.JsonAsync()).GetProperty("token").GetString()!;
+        var token = Canaries.Secret((await session.JsonAsync()).GetProperty("token").GetString()!);
         var http = app.Anonymous();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return new StaffUser(body.GetProperty("staffId").GetGuid(), role, email, Password, secret, codes, http, token);
@@ -113,7 +113,7 @@ public static class StaffExtensions
     /// <summary>A CEO or DPO adds a person with a role; the person accepts the mailed invitation and signs in.</summary>
     public static async Task<StaffUser> AddStaffAsync(this StewardApp app, StaffUser by, string role, bool onboard = true, bool leadPm = false)
     {
-        var email = $"{role}-{Guid.NewGuid():N}@processor.example";
+        var email = Canaries.Personal($"{role}-{Guid.NewGuid():N}@processor.example");
         var added = await by.Http.PostAsJsonAsync("/v1/staff", new { name = "Staff " + role, email, role, leadPm });
         Assert.Equal(HttpStatusCode.Created, added.StatusCode);
         var id = (await added.JsonAsync()).GetProperty("id").GetGuid();

@@ -32,7 +32,7 @@ public sealed class StewardApp : WebApplicationFactory<Program>
     private StewardApp(Engine engine) => Engine = engine;
 
     public Engine Engine { get; }
-    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("steward-test-").FullName;
+    public string DataDirectory { get; } = Canaries.NewDataDirectory("steward-test-");
     public string? PostgresConnectionString { get; private set; }
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
     public ConcurrentQueue<string> Logs { get; } = new();
@@ -51,7 +51,7 @@ public sealed class StewardApp : WebApplicationFactory<Program>
     {
         var app = new StewardApp(engine);
         app._settings["Steward:DataDirectory"] = app.DataDirectory;
-        app._settings["Steward:Keys:KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        app._settings["Steward:Keys:KeyEncryptionKey"] = Canaries.Secret(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         app._settings["Steward:RateLimits:PublicPerMinute"] = "100000";
         app._settings["Steward:RateLimits:SignUpPerMinute"] = "100000";
         app._settings["Steward:RateLimits:SignInPerMinute"] = "100000";
@@ -130,7 +130,7 @@ public sealed class StewardApp : WebApplicationFactory<Program>
         var response = await http.PostAsJsonAsync("/v1/signup", await SignUpBodyAsync(name));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var key = body.GetProperty("apiKey").GetString()!;
+        var key = Canaries.Secret(body.GetProperty("apiKey").GetString()!);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return new Tenant(body.GetProperty("clientId").GetGuid(), key, http);
     }
@@ -141,9 +141,9 @@ public sealed class StewardApp : WebApplicationFactory<Program>
         return new()
         {
             ["name"] = name ?? "Client " + Guid.NewGuid().ToString("N")[..8],
-            ["ownerName"] = "Owner Person",
-            ["ownerEmail"] = $"owner-{Guid.NewGuid():N}@client.example",
-            ["ownerPassword"] = "a long enough password",
+            ["ownerName"] = Canaries.Personal("Owner Person"),
+            ["ownerEmail"] = Canaries.Personal($"owner-{Guid.NewGuid():N}@client.example"),
+            ["ownerPassword"] = Canaries.Secret("a long enough password"),
             ["acceptances"] = agreements.EnumerateArray().Select(a => new Dictionary<string, object?>
             {
                 ["document"] = a.GetProperty("document").GetString(),
@@ -191,6 +191,8 @@ public sealed class StewardApp : WebApplicationFactory<Program>
         await base.DisposeAsync();
         if (Engine == Engine.Postgres) await Engines.DropDatabaseAsync(_postgresDatabase);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Canaries.KeepLog("app", Logs);
+        if (Canaries.KeepData) return; // the run's scan reads it; test.sh removes the run directory after
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 

@@ -12,7 +12,7 @@ public sealed partial class PublicRequestTests
 {
     public static async Task<Guid> SubmitAsync(StewardApp app, StewardApp.Tenant tenant, string type, params string[] emails)
     {
-        var response = await app.Anonymous().PostAsJsonAsync("/v1/public/requests", new { clientId = tenant.ClientId, type, emails });
+        var response = await app.Anonymous().PostAsJsonAsync("/v1/public/requests", Canaries.PersonalIn(new { clientId = tenant.ClientId, type, emails }));
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
         return (await response.JsonAsync()).GetProperty("requestId").GetGuid();
     }

@@ -12,7 +12,7 @@ public sealed class RequestTests
 {
     public static async Task<JsonElement> CreateRequestAsync(StewardApp.Tenant tenant, object body)
     {
-        var response = await tenant.Http.PostAsJsonAsync(tenant.Base + "/requests", body);
+        var response = await tenant.Http.PostAsJsonAsync(tenant.Base + "/requests", Canaries.PersonalIn(body));
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         return await response.JsonAsync();
     }

@@ -39,8 +39,8 @@ public sealed class Deployment : IAsyncDisposable
     private readonly bool _sharesStores;
 
     public Engine Engine { get; }
-    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("steward-crash-").FullName;
-    public string Kek { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    public string DataDirectory { get; } = Canaries.NewDataDirectory("steward-crash-");
+    public string Kek { get; } = Canaries.Secret(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
     public string? Postgres { get; private set; }
     public string MailDrop => Path.Combine(DataDirectory, "mail");
     public Uri? Address { get; private set; }
@@ -210,9 +210,11 @@ public sealed class Deployment : IAsyncDisposable
     {
         if (_process is { HasExited: false }) Kill();
         _process?.Dispose();
+        Canaries.KeepLog("server", [Output]);
         if (_sharesStores) return;
         if (Postgres is not null) await Engines.DropDatabaseAsync(_database);
         SqliteConnection.ClearAllPools();
+        if (Canaries.KeepData) return; // the run's scan reads it; test.sh removes the run directory after
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 

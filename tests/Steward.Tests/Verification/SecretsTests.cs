@@ -34,8 +34,8 @@ public sealed partial class SecretsTests
         var unique = Guid.NewGuid().ToString("N")[..8];
         var personal = new List<string>();
         var secrets = new List<string> { deployment.Kek };
-        string Personal(string value) { personal.Add(value); return value; }
-        string Secret(string value) { secrets.Add(value); return value; }
+        string Personal(string value) { personal.Add(Canaries.Personal(value)); return value; }
+        string Secret(string value) { secrets.Add(Canaries.Secret(value)); return value; }
         using var anonymous = deployment.Client();
 
         // staff: the one-time setup link the server logs at its first start (the operator's way in, used once at once)
