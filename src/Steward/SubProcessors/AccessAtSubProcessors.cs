@@ -18,7 +18,7 @@ public sealed class AccessAtSubProcessors(StewardDb db, TransferGate gate, Conne
     {
         var vendors = new List<SubProcessor>();
         foreach (var s in await db.SubProcessors.AsNoTracking().Where(s => s.Status == SubProcessor.Active).OrderBy(s => s.Name).ToListAsync(ct))
-            if ((await gate.CheckAsync(db, clientId, s, ct)).Allowed) vendors.Add(s); // otherwise it never received this client's data
+            if (await gate.MayHoldAsync(db, clientId, s, ct)) vendors.Add(s); // otherwise it never received this client's data
         // the vendors are asked at once: one slow vendor costs its own timeout, not the sum of all
         var outcomes = await Task.WhenAll(vendors.Select(s => connectors.AccessAsync(s, requestId, email, ct)));
         return vendors.Zip(outcomes, (s, o) => new Answer(s.Name, o.Status, o.Response, o.Pages, o.Items, o.Data)).ToList();

@@ -34,7 +34,7 @@ public sealed class EraseAtSubProcessors(StewardDb db, KeyVault vault, TransferG
     {
         var vendors = new List<SubProcessor>();
         foreach (var s in await db.SubProcessors.Where(s => s.Status == SubProcessor.Active).ToListAsync(ct))
-            if ((await gate.CheckAsync(db, clientId, s, ct)).Allowed) vendors.Add(s); // otherwise it never received this client's data
+            if (await gate.MayHoldAsync(db, clientId, s, ct)) vendors.Add(s); // otherwise it never received this client's data
         var requests = new List<ErasureRequest>();
         if (vendors.Count == 0) return requests;
         var now = clock.GetUtcNow();

@@ -109,6 +109,17 @@ public sealed class TransferGate(IOptions<SubProcessorOptions> options, TimeProv
 
     public Task<Decision> CheckAsync(StewardDb db, Guid clientId, SubProcessor s, CancellationToken ct) => CheckAsync(db, clientId, s, clock.GetUtcNow(), ct);
 
+    /// <summary>
+    /// Whether a sub-processor may hold this client's data: it receives it now, or did until its yearly review lapsed.
+    /// A lapse stops new data, not what the vendor already has, so erasure and access still reach it (Art 19, P-09).
+    /// </summary>
+    public async Task<bool> MayHoldAsync(StewardDb db, Guid clientId, SubProcessor s, CancellationToken ct)
+    {
+        if ((await CheckAsync(db, clientId, s, ct)).Allowed) return true;
+        return s.LastReviewedAt?.AddDays(options.Value.ReviewIntervalDays) is { } lapsed && lapsed < clock.GetUtcNow()
+            && (await CheckAsync(db, clientId, s, lapsed, ct)).Allowed;
+    }
+
     /// <summary>The decision as of a time (for the evidence): whether a client's data went to a sub-processor until its review lapsed.</summary>
     public async Task<Decision> CheckAsync(StewardDb db, Guid clientId, SubProcessor s, DateTimeOffset at, CancellationToken ct)
     {

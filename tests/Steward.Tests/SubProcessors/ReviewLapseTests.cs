@@ -1,8 +1,10 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Steward.SubProcessors;
+using Steward.Tests.Contacts;
 using Steward.Tests.Infrastructure;
 
 namespace Steward.Tests.SubProcessors;
@@ -29,6 +31,7 @@ public sealed class ReviewLapseTests
         app.Clock.Advance(TimeSpan.FromDays(300));
         await app.RecordEvidenceAsync(ids[1]); // the other one is reviewed in time
         app.Clock.Advance(TimeSpan.FromDays(34));
+        var contactId = (await first.CreateContactAsync(ContactTests.Jane)).GetProperty("id").GetGuid(); // reaches both vendors
         await RemindAsync();
         Assert.Empty(await MessagesAsync(Register.SuspendedKind));
         Assert.True(await ReceivesAsync(first));
@@ -43,6 +46,11 @@ public sealed class ReviewLapseTests
         Assert.Equal(new[] { first.ClientId, second.ClientId }.Order(), notices.Select(n => n.ClientId!.Value).Order());
         Assert.All(notices, n => Assert.Contains("Lapsing Vendor", n.Subject, StringComparison.Ordinal));
         Assert.False(await ReceivesAsync(first));
+        // the lapse stops new data, not what the vendor holds: erasing the contact still asks it to forget the person
+        Assert.Equal(HttpStatusCode.OK, (await first.Http.PostAsync($"{first.Base}/contacts/{contactId}/erase", null)).StatusCode);
+        var erasureTo = await app.WithDbAsync((db, _) => db.ErasureRequests.IgnoreQueryFilters().Where(r => r.ContactId == contactId)
+            .Select(r => r.SubProcessorId).ToListAsync());
+        Assert.Equal(ids.Order(), erasureTo.Order());
         Assert.Equal(1, await app.WithDbAsync((db, _) => db.AuditEvents.CountAsync(e => e.Action == "SubProcessorReviewLapsed" && e.ResourceId == ids[0].ToString())));
         // the notice is one of the client's DPA communications (G-24)
         var communications = await first.Http.GetFromJsonAsync<JsonElement>(first.Base + "/communications");
