@@ -353,6 +353,8 @@ public static class StewardServices
         services.AddScoped<RemindMeasureReviews>();
         services.AddScoped<AccessReview>();
         services.AddScoped<DetectAnomalies>();
+        services.AddScoped<DataFlows>();
+        services.AddScoped<DataInventory>();
         services.AddScoped<RecordDisclosure>();
         services.AddScoped<Desk>();
     }

@@ -124,6 +124,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         Measures.Measure.Configure(modelBuilder);
         Measures.ClientSecurityPolicy.Configure(modelBuilder);
         Measures.VulnerabilityReport.Configure(modelBuilder);
+        Records.DataInventoryReview.Configure(modelBuilder);
         Disclosure.Configure(modelBuilder);
         OpenDsr.OpenDsrRequest.Configure(modelBuilder);
         Retention.ReturnExportRecord.Configure(modelBuilder);
@@ -163,6 +164,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         TenantOwned<InstructionFlag>(modelBuilder);
         TenantOwned<Inspection>(modelBuilder);
         TenantOwned<Measures.ClientSecurityPolicy>(modelBuilder);
+        TenantOwned<Records.DataInventoryReview>(modelBuilder);
         TenantOwned<Disclosure>(modelBuilder);
         TenantOwned<OpenDsr.OpenDsrRequest>(modelBuilder);
         TenantOwned<Retention.ReturnExportRecord>(modelBuilder);

@@ -8,7 +8,7 @@ using Steward.Http;
 namespace Steward.Measures;
 
 /// <summary>
-/// G-34: the staff side (console, staff sign-in, the processor's desk, backups, destructions) answers only to
+/// G-34: the staff side (console, staff sign-in, the processor's desk and admin routes) answers only to
 /// requests from the configured admin networks (<c>Steward:Access:AdminNetworks</c>, CIDR list; empty = no
 /// restriction). The restricted VPN itself is infrastructure and stays an attested measure; this is the part
 /// Steward enforces, after the forwarded-headers step so the client's real address is the one checked.
@@ -17,7 +17,8 @@ public static class AdminNetworks
 {
     public const string Section = "Steward:Access:AdminNetworks";
 
-    private static readonly string[] StaffPaths = ["/console", "/v1/staff", "/v1/processor", "/v1/backups", "/v1/destructions"];
+    private static readonly string[] StaffPaths = ["/console", "/v1/staff", "/v1/processor", "/v1/admin", "/v1/backups", "/v1/destructions",
+        "/v1/access-grants", "/v1/action-approvals", "/v1/privileged-credentials", "/v1/legal-holds"];
 
     public static IReadOnlyList<IPNetwork> Parse(IConfiguration configuration) =>
         (configuration.GetSection(Section).Get<string[]>() ?? []).Where(n => !string.IsNullOrWhiteSpace(n)).Select(n =>

@@ -8,8 +8,8 @@ namespace Steward.Measures;
 
 /// <summary>
 /// G-38: anomaly detection over the audit log. An unusual volume of exports, failed sign-ins or requests by one
-/// actor (a staff member, a client user, an API key) or against one client within the window alerts the DPO, once per
-/// actor, kind and window. Infrastructure monitoring and autoscaling stay an attested measure ("firewalls-monitoring").
+/// actor (a staff member, a client user, an API key) on one client's data, or against one account, within the window
+/// alerts the DPO, once per actor, client, kind and window. Infrastructure monitoring and autoscaling stay an attested measure ("firewalls-monitoring").
 /// </summary>
 public sealed class DetectAnomalies(StewardDb db, AuditLog audit, ControllerMail mail, IOptions<ProcessorOptions> processor, IOptions<MeasureOptions> options, TimeProvider clock)
 {
@@ -23,23 +23,26 @@ public sealed class DetectAnomalies(StewardDb db, AuditLog audit, ControllerMail
         var o = options.Value;
         var now = clock.GetUtcNow();
         var since = now.AddMinutes(-o.AnomalyWindowMinutes);
-        var events = await db.AuditEvents.AsNoTracking().Where(e => e.At >= since && e.Action != Action)
-            .Select(e => new { e.Action, e.Outcome, e.ActorType, e.ActorId, e.ClientId, e.ResourceId }).ToListAsync(ct);
+        // counted by the database, so a busy hour of the log is never loaded into memory
+        var recent = db.AuditEvents.AsNoTracking().Where(e => e.At >= since && e.Action != Action);
         var found = new List<Anomaly>();
-        void Count(string kind, int threshold, IEnumerable<(string Who, Guid? ClientId)> hits) =>
-            found.AddRange(hits.GroupBy(h => h.Who).Where(g => g.Count() >= threshold)
-                .Select(g => new Anomaly(kind, g.Key, g.Select(h => h.ClientId).FirstOrDefault(c => c != null), g.Count(), threshold)));
-        // exports by one actor
-        Count("exports", o.AnomalyExports, events.Where(e => e.Outcome == "success" && (e.Action.StartsWith("Export", StringComparison.Ordinal)
-            || e.Action == "DownloadSubjectPackage")).Select(e => ($"{e.ActorType}:{e.ActorId}", e.ClientId)));
-        // failed sign-ins against one account (the actor is anonymous then), or from one client's side
-        Count("failed-sign-ins", o.AnomalyFailedSignIns, events.Where(e => e.Outcome != "success" && e.Action.Contains("SignIn", StringComparison.Ordinal))
-            .Select(e => (e.ResourceId is { } id ? "account:" + id : e.ClientId is { } c ? "client:" + c : "anonymous", e.ClientId)));
+        found.AddRange((await recent.Where(e => e.Outcome == "success" && (e.Action.StartsWith("Export") || e.Action == "DownloadSubjectPackage"))
+                .GroupBy(e => new { e.ActorType, e.ActorId, e.ClientId }).Select(g => new { g.Key.ActorType, g.Key.ActorId, g.Key.ClientId, Count = g.Count() })
+                .Where(g => g.Count >= o.AnomalyExports).ToListAsync(ct))
+            .Select(g => new Anomaly("exports", $"{g.ActorType}:{g.ActorId}", g.ClientId, g.Count, o.AnomalyExports)));
+        // failed sign-ins against one account (the actor is anonymous then)
+        found.AddRange((await recent.Where(e => e.Outcome != "success" && e.Action.Contains("SignIn"))
+                .GroupBy(e => new { e.ResourceId, e.ClientId }).Select(g => new { g.Key.ResourceId, g.Key.ClientId, Count = g.Count() })
+                .Where(g => g.Count >= o.AnomalyFailedSignIns).ToListAsync(ct))
+            .Select(g => new Anomaly("failed-sign-ins", "account:" + (g.ResourceId ?? "unknown"), g.ClientId, g.Count, o.AnomalyFailedSignIns)));
         // any requests by one signed-in actor
-        Count("requests", o.AnomalyRequests, events.Where(e => e.ActorId != null).Select(e => ($"{e.ActorType}:{e.ActorId}", e.ClientId)));
+        found.AddRange((await recent.Where(e => e.ActorId != null)
+                .GroupBy(e => new { e.ActorType, e.ActorId, e.ClientId }).Select(g => new { g.Key.ActorType, g.Key.ActorId, g.Key.ClientId, Count = g.Count() })
+                .Where(g => g.Count >= o.AnomalyRequests).ToListAsync(ct))
+            .Select(g => new Anomaly("requests", $"{g.ActorType}:{g.ActorId}", g.ClientId, g.Count, o.AnomalyRequests)));
 
         var alerted = (await db.AuditEvents.AsNoTracking().Where(e => e.At >= since && e.Action == Action).Select(e => e.ResourceId).ToListAsync(ct)).ToHashSet();
-        var fresh = found.Where(a => !alerted.Contains($"{a.Kind}/{a.Who}")).ToList();
+        var fresh = found.Where(a => !alerted.Contains(Key(a))).ToList();
         if (fresh.Count == 0) return fresh;
         await using var write = await db.BeginWriteAsync(ct);
         foreach (var a in fresh)
@@ -47,9 +50,11 @@ public sealed class DetectAnomalies(StewardDb db, AuditLog audit, ControllerMail
             await mail.SendStaffAsync(db, processor.Value.Dpo, Kind, a.ClientId, $"Anomaly: {a.Count} {a.Kind} by {a.Who}",
                 $"{a.Count} {a.Kind} by {a.Who}" + (a.ClientId is { } c ? $" (client {c})" : "") + $" in the last {o.AnomalyWindowMinutes} minutes, "
                 + $"at or above the threshold of {a.Threshold}. Check the audit log for this actor and, if it is a breach, record it.", ct);
-            await audit.RecordAsync(db, Action, "anomaly", $"{a.Kind}/{a.Who}", ct, clientId: a.ClientId);
+            await audit.RecordAsync(db, Action, "anomaly", Key(a), ct, clientId: a.ClientId);
         }
         await write.CommitAsync(ct);
         return fresh;
     }
+
+    private static string Key(Anomaly a) => $"{a.Kind}/{a.Who}/{a.ClientId}";
 }

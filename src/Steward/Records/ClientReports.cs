@@ -14,11 +14,12 @@ namespace Steward.Records;
 /// and the report of the measures taken to meet the DPA (P-31).
 /// </summary>
 public sealed class ClientReports(StewardDb db, RecordsOfProcessing records, BreachRegister breaches, Terms terms, MeasureRegister measures,
-    IOptions<ProcessorOptions> processor, TimeProvider clock)
+    DataInventory inventory, DataFlows flows, IOptions<ProcessorOptions> processor, TimeProvider clock)
 {
     public sealed record Risk(string Source, string Description);
     public sealed record DpiaPackage(DateTimeOffset GeneratedAt, RecordsOfProcessing.Controller Processing, RecordsOfProcessing.Party Processor,
-        List<RecordsOfProcessing.Transfer> SubProcessorsAndTransfers, List<string> SecurityMeasures, List<Risk> KnownRisks);
+        List<RecordsOfProcessing.Transfer> SubProcessorsAndTransfers, List<string> SecurityMeasures, List<Risk> KnownRisks,
+        DataInventory.Inventory DataInventory, DataFlows.Inventory DataFlows);
     public sealed record AuditSummary(Guid Id, string Kind, string AuditorFirm, DateTimeOffset RequestedAt, DateTimeOffset PeriodFrom, DateTimeOffset PeriodTo);
     public sealed record OpenFinding(string Kind, Guid Id, string Summary, DateTimeOffset Since);
     public sealed record MeasuresReport(DateTimeOffset GeneratedAt, List<MeasureRegister.View> SecurityMeasures, List<RecordsOfProcessing.Transfer> SubProcessorsAndLocations,
@@ -34,7 +35,8 @@ public sealed class ClientReports(StewardDb db, RecordsOfProcessing records, Bre
         };
         risks.AddRange((await breaches.ForClientAsync(clientId, ct)).Select(b => new Risk("breach " + b.Id, $"{b.Nature} (status {b.Status}, risk {b.Risk})")));
         risks.AddRange(record.Transfers.Select(t => new Risk("transfer", $"Transfer to {t.Recipient} in {t.Country} under {t.Safeguard}")));
-        return new DpiaPackage(clock.GetUtcNow(), record.Controllers.Single(), record.Processor, record.Transfers, record.SecurityMeasures, risks);
+        return new DpiaPackage(clock.GetUtcNow(), record.Controllers.Single(), record.Processor, record.Transfers, record.SecurityMeasures, risks,
+            await inventory.HandleAsync(clientId, ct), await flows.HandleAsync(clientId, ct));
     }
 
     public async Task<MeasuresReport> MeasuresAsync(Guid clientId, CancellationToken ct)

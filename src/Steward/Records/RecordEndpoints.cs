@@ -45,6 +45,13 @@ public static class RecordEndpoints
             .WithTags("Records of processing").WithName("DpiaPackage").WithSummary("What the client needs for its DPIA, from live data (P-34)");
         client.MapGet("/measures-report", async (Guid clientId, ClientReports reports, CancellationToken ct) => TypedResults.Ok(await reports.MeasuresAsync(clientId, ct)))
             .WithTags("Records of processing").WithName("MeasuresReport").WithSummary("The measures taken to meet the DPA: TOMs, sub-processors, audits, open findings (P-31)");
+        client.MapGet("/data-flows", async (Guid clientId, DataFlows flows, CancellationToken ct) => TypedResults.Ok(await flows.HandleAsync(clientId, ct)))
+            .WithTags("Records of processing").WithName("DataFlows").WithSummary("Every destination of this client's data, each tied to the purpose and instruction that allow it (P-30)");
+        client.MapGet("/data-inventory", async (Guid clientId, DataInventory inventory, CancellationToken ct) => TypedResults.Ok(await inventory.HandleAsync(clientId, ct)))
+            .WithTags("Records of processing").WithName("DataInventory").WithSummary("The client's data inventory from the live schema: its account data and the data it controls, with its reviews (P-49)");
+        client.MapPost("/data-inventory/reviews", async (Guid clientId, DataInventory.Request request, DataInventory inventory, CancellationToken ct) =>
+                (await inventory.ReviewAsync(clientId, request, ct)).ToHttp(r => TypedResults.Created($"/v1/clients/{clientId}/data-inventory", r)))
+            .WithTags("Records of processing").WithName("ReviewDataInventory").WithSummary("Confirm the data inventory or correct items of it; kept with who and when (P-49)");
         return client;
     }
 }

@@ -2041,6 +2041,38 @@ namespace Steward.Data.Migrations.Postgres
                     b.ToTable("OpenDsrRequests");
                 });
 
+            modelBuilder.Entity("Steward.Records.DataInventoryReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("Confirmed")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Corrections")
+                        .IsRequired()
+                        .HasMaxLength(120000)
+                        .HasColumnType("character varying(120000)");
+
+                    b.Property<DateTimeOffset>("ReviewedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ReviewedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "ReviewedAt");
+
+                    b.ToTable("DataInventoryReview");
+                });
+
             modelBuilder.Entity("Steward.Records.RecordVersion", b =>
                 {
                     b.Property<Guid>("Id")

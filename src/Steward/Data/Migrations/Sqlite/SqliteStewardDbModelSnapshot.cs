@@ -2036,6 +2036,38 @@ namespace Steward.Data.Migrations.Sqlite
                     b.ToTable("OpenDsrRequests");
                 });
 
+            modelBuilder.Entity("Steward.Records.DataInventoryReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Confirmed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Corrections")
+                        .IsRequired()
+                        .HasMaxLength(120000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReviewedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReviewedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId", "ReviewedAt");
+
+                    b.ToTable("DataInventoryReview");
+                });
+
             modelBuilder.Entity("Steward.Records.RecordVersion", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1,0 +1,43 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Steward.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class DataInventoryReview : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "DataInventoryReview",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    ClientId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ReviewedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ReviewedBy = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Confirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    Corrections = table.Column<string>(type: "character varying(120000)", maxLength: 120000, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DataInventoryReview", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_DataInventoryReview_ClientId_ReviewedAt",
+                table: "DataInventoryReview",
+                columns: new[] { "ClientId", "ReviewedAt" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "DataInventoryReview");
+        }
+    }
+}
