@@ -107,7 +107,10 @@ public sealed class NotifyClients(StewardDb db, AuditLog audit, AuditContext act
 public sealed class NotifyAuthority(StewardDb db, AuditLog audit, AuditContext actor, Terms terms, IOptions<ProcessorOptions> processor, TimeProvider clock)
 {
     public sealed record Request(string? Reference, string? LateReason);
-    public sealed record Draft(Guid BreachId, DateTimeOffset? DueAt, IReadOnlyList<string> Missing, string Content);
+    /// <param name="Authority">The lead authority the notice goes to (Art. 56(1)); null until one is configured.</param>
+    /// <param name="ConcernedAuthorities">Authorities of other countries where affected clients are established (Art. 4(22)).</param>
+    public sealed record Draft(Guid BreachId, DateTimeOffset? DueAt, IReadOnlyList<string> Missing, ProcessorOptions.Authority? Authority,
+        List<ProcessorOptions.Authority> ConcernedAuthorities, string Content);
 
     public async Task<Result<Draft>> DraftAsync(Guid breachId, CancellationToken ct)
     {
@@ -115,8 +118,19 @@ public sealed class NotifyAuthority(StewardDb db, AuditLog audit, AuditContext a
         if (breach is null) return Errors.NotFound("breach");
         if (!breach.ProcessorIsController) return Errors.Conflict("The processor is not controller of the data in this breach: the controllers notify their authority.");
         var dpo = processor.Value.DpoContact;
-        return new Draft(breach.Id, breach.AuthorityDueAt(terms.Breach.AuthorityHours), NoticeContent.Missing(breach, dpo),
-            NoticeContent.Compose(breach, processor.Value.Name, dpo ?? "", "the competent supervisory authority", "initial", 1, null));
+        var concerned = await ConcernedAsync(breachId, ct);
+        return new Draft(breach.Id, breach.AuthorityDueAt(terms.Breach.AuthorityHours), NoticeContent.Missing(breach, dpo), processor.Value.LeadAuthority, concerned,
+            NoticeContent.Compose(breach, processor.Value.Name, dpo ?? "", Addressee(concerned), "initial", 1, null));
+    }
+
+    private async Task<List<ProcessorOptions.Authority>> ConcernedAsync(Guid breachId, CancellationToken ct) => processor.Value.ConcernedAuthorities(
+        await db.Set<AffectedClient>().IgnoreQueryFilters().Where(a => a.BreachId == breachId).Select(a => a.ClientId).ToListAsync(ct));
+
+    /// <summary>The lead authority with its contact, and a copy to each concerned one.</summary>
+    private string Addressee(List<ProcessorOptions.Authority> concerned)
+    {
+        var to = processor.Value.LeadAuthority?.ToString() ?? "the competent supervisory authority (none configured for the main establishment)";
+        return concerned.Count == 0 ? to : to + "; concerned authorities: " + string.Join("; ", concerned);
     }
 
     public async Task<Result<Guid>> HandleAsync(Guid breachId, Request request, CancellationToken ct)
@@ -147,7 +161,7 @@ public sealed class NotifyAuthority(StewardDb db, AuditLog audit, AuditContext a
             Audience = "authority",
             Kind = phase == 1 ? "initial" : "follow-up",
             Phase = phase,
-            Content = NoticeContent.Compose(breach, processor.Value.Name, dpo!, "the competent supervisory authority", phase == 1 ? "initial" : "follow-up", phase, late ? request.LateReason!.Trim() : null),
+            Content = NoticeContent.Compose(breach, processor.Value.Name, dpo!, Addressee(await ConcernedAsync(breachId, ct)), phase == 1 ? "initial" : "follow-up", phase, late ? request.LateReason!.Trim() : null),
             SentAt = now,
             SentBy = RecordBreach.Actor(actor),
             LateReason = late ? request.LateReason!.Trim() : null,

@@ -44,13 +44,16 @@ public sealed class DutySchedule(StewardDb db, IOptions<DutyOptions> options, Ti
     }
 }
 
-/// <summary>The DPO records a duty as done (with its outcome); a recurring one is scheduled again from today.</summary>
+/// <summary>
+/// The DPO records a duty as done (with its outcome); a recurring one is scheduled again from today. A removal audit
+/// closes only with the DPO's own sign-off (P-11): the CEO cannot close it for them.
+/// </summary>
 public sealed class CompleteDuty(StewardDb db, AuditLog audit, AuditContext actor, TimeProvider clock)
 {
     public sealed record Request(string? Outcome);
     public sealed record Response(Guid Completed, Guid? Next, DateTimeOffset? NextDueAt);
 
-    public async Task<Result<Response>> HandleAsync(Guid dutyId, Request request, CancellationToken ct)
+    public async Task<Result<Response>> HandleAsync(Guid dutyId, Request request, string role, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Outcome) || request.Outcome.Length > 4000)
             return Errors.Invalid("outcome", "Record what was checked and found (at most 4000 characters).");
@@ -58,6 +61,7 @@ public sealed class CompleteDuty(StewardDb db, AuditLog audit, AuditContext acto
         var duty = await db.Set<Duty>().SingleOrDefaultAsync(d => d.Id == dutyId, ct);
         if (duty is null) return Errors.NotFound("duty");
         if (duty.CompletedAt is not null) return Errors.Conflict("This duty is already done.");
+        if (duty.Kind == Duty.RemovalAuditSignOff && role != Access.Roles.Dpo) return Errors.Forbidden("A removal audit closes only with the DPO's sign-off.");
         var now = clock.GetUtcNow();
         duty.CompletedAt = now;
         duty.CompletedBy = actor.ActorId ?? actor.ActorType;
@@ -71,14 +75,33 @@ public sealed class CompleteDuty(StewardDb db, AuditLog audit, AuditContext acto
     }
 }
 
-/// <summary>Overdue duties alert the DPO (and the CEO for the CEO's), again every <see cref="DutyOptions.RealertHours"/> until done.</summary>
+/// <summary>
+/// Overdue duties alert the DPO (and the CEO for the CEO's), again every <see cref="DutyOptions.RealertHours"/> until
+/// done. Each pass first opens a sign-off duty for every completed destruction that has none (P-11).
+/// </summary>
 public sealed class RemindDuties(StewardDb db, ControllerMail mail, IOptions<ProcessorOptions> processor, IOptions<DutyOptions> options, TimeProvider clock)
 {
+    public static string SignOffTitle(Guid destructionId) => $"Sign off the removal audit of destruction {destructionId} (P-11)";
+
     public async Task<int> HandleAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var realert = now.AddHours(-options.Value.RealertHours);
         await using var write = await db.BeginWriteAsync(ct);
+        // the duty names its destruction in its title: one sign-off per destruction, without a column for it
+        var opened = (await db.Set<Duty>().Where(d => d.Kind == Duty.RemovalAuditSignOff).Select(d => d.Title).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var completed = await db.Destructions.IgnoreQueryFilters().Where(d => d.Status == Retention.Destruction.Completed)
+            .Select(d => new { d.Id, d.CompletedAt }).ToListAsync(ct);
+        foreach (var d in completed.Where(d => !opened.Contains(SignOffTitle(d.Id))))
+            db.Add(new Duty
+            {
+                Id = Guid.CreateVersion7(),
+                Kind = Duty.RemovalAuditSignOff,
+                Title = SignOffTitle(d.Id),
+                Owner = "dpo",
+                DueAt = (d.CompletedAt ?? now).AddDays(options.Value.RemovalSignOffDays),
+                CreatedAt = now,
+            });
         var overdue = (await db.Set<Duty>().Where(d => d.CompletedAt == null).ToListAsync(ct))
             .Where(d => d.DueAt < now && (d.LastAlertAt is null || d.LastAlertAt <= realert)).ToList();
         foreach (var duty in overdue)

@@ -12,6 +12,8 @@ public sealed class DutyOptions
     public int AccessGrantReviewDays { get; set; } = 90;
     /// <summary>G-20, P-12: each sub-processor's evidence is reviewed yearly.</summary>
     public int SubProcessorReviewDays { get; set; } = 365;
+    /// <summary>P-11: a completed destruction's removal audit awaits the DPO's sign-off this long before it alerts.</summary>
+    public int RemovalSignOffDays { get; set; } = 7;
     /// <summary>How often an overdue duty is announced again to the DPO.</summary>
     public int RealertHours { get; set; } = 24;
 }
@@ -28,6 +30,8 @@ public sealed class Duty
     public const string AccessGrantReview = "access-grant-review";
     public const string SubProcessorReview = "sub-processor-review";
     public const string DataSubjectCommunication = "breach-data-subject-communication";
+    /// <summary>P-11: the DPO's sign-off on a completed destruction's removal audit; only the DPO can close it.</summary>
+    public const string RemovalAuditSignOff = "removal-audit-sign-off";
 
     public Guid Id { get; set; }
     public required string Kind { get; set; }

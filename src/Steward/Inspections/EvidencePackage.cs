@@ -23,7 +23,8 @@ namespace Steward.Inspections;
 /// manifest of SHA-256 checksums. No contact's personal data is in it.
 /// </summary>
 public sealed class EvidencePackage(StewardDb db, RecordsOfProcessing records, BreachRegister breaches, Terms terms, Measures.MeasureRegister measures, AuditLog audit,
-    StaffWithAccess staff, Register register, ReadDestructions destructions, IOptions<ProcessorOptions> processor, TimeProvider clock)
+    StaffWithAccess staff, Register register, ReadDestructions destructions, IOptions<ProcessorOptions> processor, IOptions<Measures.MeasureOptions> measureOptions,
+    TimeProvider clock)
 {
     public sealed record Approval(Guid StaffId, DateTimeOffset At);
     public sealed record GrantEvidence(Guid Id, Guid StaffId, string StaffRole, Guid? ClientId, IReadOnlyList<string> Rights, string Purpose, string Status,
@@ -57,6 +58,7 @@ public sealed class EvidencePackage(StewardDb db, RecordsOfProcessing records, B
             ("staff-with-access.json", new { asOf = clock.GetUtcNow(), staff = await staff.HandleAsync(clientId, ct) }),
             ("sub-processors.json", new { register = await register.AdminListAsync(ct), changes = await ChangesAsync(clientId, from, to, ct), configuredTransfers = o.Transfers }),
             ("security-measures.json", await measures.CurrentAsync(ct)),
+            ("control-catalogue.json", Measures.ControlCatalogue.Of(await measures.CurrentAsync(ct), clock.GetUtcNow(), measureOptions.Value.ReviewIntervalDays)),
             ("breaches.json", clientBreaches),
             ("destruction-reports.json", (await destructions.ListAsync(true, clientId, ct)).Where(d => d.RequestedAt <= to && (d.CompletedAt ?? DateTimeOffset.MaxValue) >= from).ToList()),
             ("records-of-processing.json", await records.ProcessorAsync(clientId, ct)),

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Steward.Breaches;
 using Steward.Dpo;
 using Steward.Notifications;
@@ -208,6 +209,45 @@ public sealed class BreachTests
         // where the processor is only processor, the controllers notify their authority
         var plain = await app.RecordBreachAsync(new { detectedAt = app.Clock.GetUtcNow(), nature = "x", clientIds = new[] { tenant.ClientId } });
         await (await (await app.DpoAsync()).GetAsync($"/v1/processor/breaches/{plain}/authority-notice")).AssertProblemAsync(409);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task P27_the_authority_notice_names_the_lead_authority_of_the_main_establishment_and_a_client_established_elsewhere_brings_its_own(Engine engine)
+    {
+        await using var app = await Compliance.StartAsync(engine, s =>
+        {
+            s["Steward:Processor:MainEstablishment"] = "DK";
+            s["Steward:Processor:Authorities:0:Country"] = "DK";
+            s["Steward:Processor:Authorities:0:Name"] = "Datatilsynet";
+            s["Steward:Processor:Authorities:0:Contact"] = "dt@datatilsynet.dk";
+            s["Steward:Processor:Authorities:1:Country"] = "FR";
+            s["Steward:Processor:Authorities:1:Name"] = "CNIL";
+            s["Steward:Processor:Authorities:1:Contact"] = "https://notifications.cnil.fr";
+        });
+        var danish = await app.SignUpAsync();
+        var french = await app.SignUpAsync();
+        // the operator records where a client is established, when it is not where the processor is
+        app.Services.GetRequiredService<IOptions<ProcessorOptions>>().Value.ClientEstablishments[french.ClientId.ToString()] = "fr";
+
+        var local = await app.RecordBreachAsync(new { detectedAt = app.Clock.GetUtcNow(), nature = "client account table dumped", processorIsController = true, clientIds = new[] { danish.ClientId } });
+        var draft = await (await app.DpoAsync()).GetFromJsonAsync<JsonElement>($"/v1/processor/breaches/{local}/authority-notice");
+        Assert.Equal("Datatilsynet", draft.GetProperty("authority").GetProperty("name").GetString());
+        Assert.Equal("dt@datatilsynet.dk", draft.GetProperty("authority").GetProperty("contact").GetString());
+        Assert.Empty(draft.GetProperty("concernedAuthorities").EnumerateArray());
+        Assert.StartsWith("To: Datatilsynet (DK), dt@datatilsynet.dk", draft.GetProperty("content").GetString(), StringComparison.Ordinal);
+
+        var both = await app.RecordBreachAsync(new { detectedAt = app.Clock.GetUtcNow(), nature = "client account table dumped", processorIsController = true, clientIds = new[] { danish.ClientId, french.ClientId } });
+        draft = await (await app.DpoAsync()).GetFromJsonAsync<JsonElement>($"/v1/processor/breaches/{both}/authority-notice");
+        Assert.Equal("Datatilsynet", draft.GetProperty("authority").GetProperty("name").GetString());
+        Assert.Equal("CNIL", Assert.Single(draft.GetProperty("concernedAuthorities").EnumerateArray()).GetProperty("name").GetString());
+        Assert.Contains("concerned authorities: CNIL (FR), https://notifications.cnil.fr", draft.GetProperty("content").GetString(), StringComparison.Ordinal);
+
+        // the notice as sent names them too
+        await (await app.DpoAsync()).PostAsJsonAsync($"/v1/processor/breaches/{both}/status", new { status = "confirmed", note = "dump found online" });
+        await (await app.DpoAsync()).PutAsJsonAsync($"/v1/processor/breaches/{both}/assessment", Compliance.Facts);
+        Assert.Equal(HttpStatusCode.OK, (await (await app.DpoAsync()).PostAsJsonAsync($"/v1/processor/breaches/{both}/authority-notice", new { reference = "DT-2026-9" })).StatusCode);
+        var sent = await app.WithDbAsync((db, _) => db.Set<BreachNotice>().Where(n => n.BreachId == both && n.Audience == "authority").Select(n => n.Content).SingleAsync());
+        Assert.StartsWith("To: Datatilsynet (DK), dt@datatilsynet.dk; concerned authorities: CNIL (FR)", sent, StringComparison.Ordinal);
     }
 
     [Theory, ClassData(typeof(Engines))]

@@ -48,4 +48,54 @@ public sealed class DutyTests
         Assert.Equal("guidelines v4 approved", completion.GetProperty("outcome").GetString());
         Assert.Equal((await app.DpoUserAsync()).Id.ToString(), completion.GetProperty("completedBy").GetString());
     }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task P11_a_removal_audit_cannot_close_without_the_dpos_sign_off_and_an_unsigned_one_alerts(Engine engine)
+    {
+        await using var app = await Compliance.StartAsync(engine);
+        var (ceo, dpo) = await app.SetUpGovernanceAsync();
+        var tenant = await app.SignUpAsync();
+        var contact = (await tenant.CreateContactAsync(new { email = "leaver@example.com" })).GetProperty("id").GetGuid();
+        Task<int> Remind() => app.RunAsync(sp => sp.GetRequiredService<RemindDuties>().HandleAsync(default));
+        async Task<JsonElement?> SignOffAsync(Guid id) => (await dpo.Http.GetFromJsonAsync<JsonElement[]>("/v1/processor/duties?all=true"))!
+            .Cast<JsonElement?>().SingleOrDefault(d => d!.Value.GetProperty("title").GetString() == RemindDuties.SignOffTitle(id));
+
+        var filed = await (await ceo.Http.PostAsJsonAsync("/v1/destructions", new { clientId = tenant.ClientId, contactIds = new[] { contact }, reason = "Retention period ended" })).JsonAsync();
+        var destruction = filed.GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await ceo.Http.PostAsync($"/v1/destructions/{destruction}/approve", null)).StatusCode);
+        await Remind();
+        Assert.Null(await SignOffAsync(destruction)); // not destroyed yet: nothing to audit
+        var done = await (await dpo.Http.PostAsync($"/v1/destructions/{destruction}/approve", null)).JsonAsync();
+        Assert.Equal("completed", done.GetProperty("status").GetString());
+
+        // the completed destruction opens its removal audit, awaiting the DPO's sign-off; once, however often the job runs
+        await Remind();
+        await Remind();
+        var audit = (await SignOffAsync(destruction))!.Value;
+        Assert.Equal("removal-audit-sign-off", audit.GetProperty("kind").GetString());
+        Assert.Equal(JsonValueKind.Null, audit.GetProperty("completedAt").ValueKind);
+        var auditId = audit.GetProperty("id").GetGuid();
+
+        // the CEO cannot close it, nor the DPO without a record of what was checked
+        Assert.Equal(HttpStatusCode.Forbidden, (await ceo.Http.PostAsJsonAsync($"/v1/processor/duties/{auditId}/complete", new { outcome = "looks fine" })).StatusCode);
+        await (await dpo.Http.PostAsJsonAsync($"/v1/processor/duties/{auditId}/complete", new { outcome = " " })).AssertProblemAsync(400);
+        Assert.Equal(JsonValueKind.Null, (await SignOffAsync(destruction))!.Value.GetProperty("completedAt").ValueKind);
+
+        // left unsigned past its week, it alerts the DPO
+        app.Clock.Advance(TimeSpan.FromDays(8));
+        (ceo, dpo) = (await app.SignInAgainAsync(ceo), await app.SignInAgainAsync(dpo));
+        Assert.True((await SignOffAsync(destruction))!.Value.GetProperty("overdue").GetBoolean());
+        Assert.True(await Remind() >= 1);
+        Assert.Contains(await app.ReadAsync("duty-overdue"), m => m.Body.Contains(auditId.ToString(), StringComparison.Ordinal));
+
+        // the DPO's sign-off closes it, as a record of who signed and what they found
+        Assert.Equal(HttpStatusCode.OK, (await dpo.Http.PostAsJsonAsync($"/v1/processor/duties/{auditId}/complete",
+            new { outcome = "Report checked: 1 key destroyed, every store scanned clean" })).StatusCode);
+        var signed = (await SignOffAsync(destruction))!.Value;
+        Assert.Equal(dpo.Id.ToString(), signed.GetProperty("completedBy").GetString());
+        Assert.StartsWith("Report checked", signed.GetProperty("outcome").GetString(), StringComparison.Ordinal);
+        await Remind();
+        Assert.Single((await dpo.Http.GetFromJsonAsync<JsonElement[]>("/v1/processor/duties?all=true"))!,
+            d => d.GetProperty("title").GetString() == RemindDuties.SignOffTitle(destruction));
+    }
 }

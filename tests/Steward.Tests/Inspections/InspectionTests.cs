@@ -148,7 +148,7 @@ public sealed class InspectionTests
             new { kind = "routine", auditorFirm = "Audit ApS", ndaReference = "NDA-1", from = start.AddHours(12), to = end })).JsonAsync();
         var files = await OpenPackageAsync(await tenant.Http.GetAsync($"{tenant.Base}/inspections/{request.GetProperty("id").GetGuid()}/evidence"));
         foreach (var part in new[] { "audit-events.json", "access-grants.json", "staff-with-access.json", "sub-processors.json", "security-measures.json",
-            "breaches.json", "destruction-reports.json", "records-of-processing.json" })
+            "control-catalogue.json", "breaches.json", "destruction-reports.json", "records-of-processing.json" })
             Assert.True(files.ContainsKey(part), part);
 
         var grants = files["access-grants.json"].EnumerateArray().ToList();
