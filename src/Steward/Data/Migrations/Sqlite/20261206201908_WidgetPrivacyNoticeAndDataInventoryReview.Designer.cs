@@ -11,8 +11,8 @@ using Steward.Data;
 namespace Steward.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteStewardDb))]
-    [Migration("20261206193947_DataInventoryReview")]
-    partial class DataInventoryReview
+    [Migration("20261206201908_WidgetPrivacyNoticeAndDataInventoryReview")]
+    partial class WidgetPrivacyNoticeAndDataInventoryReview
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -2884,6 +2884,10 @@ namespace Steward.Data.Migrations.Sqlite
 
                     b.Property<string>("Fields")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PrivacyNoticeUrl")
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Purposes")

@@ -6,11 +6,18 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Steward.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class DataInventoryReview : Migration
+    public partial class WidgetPrivacyNoticeAndDataInventoryReview : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "PrivacyNoticeUrl",
+                table: "WidgetVersions",
+                type: "TEXT",
+                maxLength: 2000,
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "DataInventoryReview",
                 columns: table => new
@@ -38,6 +45,10 @@ namespace Steward.Data.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "DataInventoryReview");
+
+            migrationBuilder.DropColumn(
+                name: "PrivacyNoticeUrl",
+                table: "WidgetVersions");
         }
     }
 }
