@@ -47,6 +47,10 @@ public static class ControlCatalogue
         new("responsible-disclosure", ["32(1)(d)"], ["API8:2023"]),
         new("staff-instructions", ["32(4)"], ["C.3 V4.1.3"]),
         new("home-workplaces", ["32(1)(a)", "32(1)(b)"], ["C.6 V9.2.2"]),
+        new("admin-network-allowlist", ["32(1)(b)"], ["C.3 V4.3.1"]),
+        new("staff-access-review", ["32(1)(d)", "32(4)"], ["C.3 V4.1.3", "C.1 V4.3.1"]),
+        new("secret-scan", ["32(1)(b)"], ["C.5 V6.4.1"]),
+        new("anomaly-alerts", ["32(1)(b)", "32(1)(d)"], ["C.4 V8.3.5", "API4:2023"]),
     ];
 
     /// <param name="Evidence">"test: name", "document: …" or "attestation: …"; null when the control has none.</param>
