@@ -89,6 +89,12 @@ async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgre
     if (settings.Includes("lookup-email")) result.Add(await LookupFigures.RunAsync(engine, settings, ct));
     if (settings.Includes("contact-create") || settings.Includes("price-of-privacy"))
         result.AddRange(await CreateFigures.RunAsync(engine, settings, notes, ct));
+    if (settings.Includes("erase") || settings.Includes("erase-growth"))
+    {
+        // a deployment of its own: erasure's growth needs the table at exactly its two sizes
+        await using var eraseEngine = await BenchEngine.StartAsync(kind, postgres, ct);
+        result.AddRange(await EraseFigures.RunAsync(eraseEngine, settings, notes, ct));
+    }
     return result;
 }
 
