@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Steward.Bench;
 
@@ -29,6 +30,14 @@ internal sealed record Settings(bool Quick, int Runs, TimeSpan Warmup, TimeSpan 
 internal interface IWorker : IAsyncDisposable
 {
     Task RunOnceAsync(CancellationToken ct);
+}
+
+/// <summary>A caller that needs nothing of its own: each op is one call (a Steward use case in its own scope).</summary>
+internal sealed class CallWorker(Func<CancellationToken, Task> call) : IWorker
+{
+    public Task RunOnceAsync(CancellationToken ct) => call(ct);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
 
 /// <summary>A raw-limit caller: its own data and key connections and the statements prepared on them, closed together.</summary>
@@ -135,7 +144,7 @@ internal static class Harness
             {
                 var result = await RunAsync(variants[i], concurrency, settings.Duration, ct);
                 runs[i].Add(result);
-                line.Add($"{variants[i].Name} {result.PerSecond:F0}/s" + (result.Errors > 0 ? $" ({result.Errors} errors)" : ""));
+                line.Add($"{variants[i].Name} {result.PerSecond.ToString(result.PerSecond < 10 ? "F2" : "F0", CultureInfo.InvariantCulture)}/s" + (result.Errors > 0 ? $" ({result.Errors} errors)" : ""));
             }
             Log.Progress($"{label} run {r + 1}/{settings.Runs}: {string.Join(", ", line)}");
         }
