@@ -55,7 +55,7 @@ internal static class EraseFigures
         return await Harness.CompareAsync($"{engine.Name} erase at {size:N0}",
             [new("steward", new StewardErase(engine.Services, stewardClient, stewardIds, settings.ErasePerWorker).OpenWorkerAsync),
                 new("raw", raw.OpenWorkerAsync)],
-            settings.WriteConcurrency, settings, ct);
+            settings.WriteConcurrency, settings.Brief, ct);
     }
 
     private static async Task<long> CountContactsAsync(BenchEngine engine, CancellationToken ct)

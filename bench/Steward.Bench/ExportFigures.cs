@@ -22,7 +22,7 @@ internal static class ExportFigures
 {
     public static async Task<Figure[]> RunAsync(BenchEngine engine, Settings settings, CancellationToken ct)
     {
-        var count = settings.Quick ? 2_000 : 100_000;
+        var count = settings.Quick ? 1_000 : 100_000;
         var client = await engine.AddClientAsync("Bench exports", ct);
         var clock = Stopwatch.StartNew();
         await LookupFigures.SeedAsync(engine, client, count, ct);
@@ -35,7 +35,7 @@ internal static class ExportFigures
             var measured = await Harness.CompareAsync($"{engine.Name} export-{format}",
                 [new("steward", _ => Task.FromResult<IWorker>(new CallWorker(c => ExportAsync(engine.Services, client, format, c)))),
                     new("raw", async c => new RawExport(engine, client, format, await engine.Data.OpenAsync(c), await engine.Keys.OpenAsync(c)))],
-                1, settings, ct);
+                1, settings.Brief, ct);
             figures.Add(new Figure("export-" + format, engine.Name, PerContact(measured[0], count), PerContact(measured[1], count), 0.5,
                 Harness.PeakWorkingSet()));
         }
