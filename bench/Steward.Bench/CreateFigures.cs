@@ -21,7 +21,7 @@ internal static class CreateFigures
     {
         var steward = new StewardCreate(engine.Services, await engine.AddClientAsync("Bench Steward writes", ct));
         var raw = new RawCreate(engine, await engine.AddClientAsync("Bench raw writes", ct));
-        await raw.EnsureChainHeadAsync(ct);
+        await engine.Data.EnsureChainHeadAsync(ct);
         var plain = await PlainCreate.CreateAsync(engine, await engine.AddClientAsync("Bench plain writes", ct), ct);
 
         var measured = await Harness.CompareAsync($"{engine.Name} contact-create",
@@ -135,16 +135,6 @@ internal static class CreateFigures
         public BenchEngine Engine { get; }
         public Guid Client { get; }
 
-        /// <summary>Steward makes the chain head with its first event; the raw side needs it there to lock it.</summary>
-        public async Task EnsureChainHeadAsync(CancellationToken ct)
-        {
-            await using var connection = await Engine.Data.OpenAsync(ct);
-            await using var insert = RawStore.Command(connection,
-                """INSERT INTO "AuditChainHeads" ("Id", "Seq", "Hash") VALUES (1, 0, @h) ON CONFLICT ("Id") DO NOTHING""", "@h");
-            RawStore.Set(insert, new byte[32]);
-            await insert.ExecuteNonQueryAsync(ct);
-        }
-
         public async Task<IWorker> OpenWorkerAsync(CancellationToken ct) =>
             new Worker(this, await Engine.Data.OpenAsync(ct), await Engine.Keys.OpenAsync(ct));
 
@@ -152,15 +142,12 @@ internal static class CreateFigures
         {
             private readonly RawCreate _owner;
             private readonly DbCommand _insertKey;
-            private readonly DbCommand _lockHead;
             private readonly DbCommand _write;
 
             public Worker(RawCreate owner, DbConnection data, DbConnection keys) : base(data, keys)
             {
                 _owner = owner;
                 _insertKey = OnKeys(InsertKey, "@s", "@c", "@k", "@w", "@t");
-                _lockHead = OnData("""SELECT "Seq", "Hash" FROM "AuditChainHeads" WHERE "Id" = 1""" +
-                    (owner.Engine.Data.IsSqlite ? "" : " FOR UPDATE"));
                 _write = OnData(InsertContactAndEvent,
                     "@id", "@client", "@index", "@email", "@first", "@now", "@seq", "@at", "@actor", "@resource", "@prev", "@hash");
             }
@@ -185,33 +172,10 @@ internal static class CreateFigures
                     keyStore.ExitWrite();
                 }
 
-                await store.EnterWriteAsync(ct);
-                try
-                {
-                    await using var tx = await Data.BeginTransactionAsync(ct);
-                    _lockHead.Transaction = _write.Transaction = tx;
-                    long seq;
-                    byte[] previous;
-                    await using (var head = await _lockHead.ExecuteReaderAsync(ct))
-                    {
-                        if (!await head.ReadAsync(ct)) throw new InvalidOperationException("No audit chain head.");
-                        seq = head.GetInt64(0) + 1;
-                        previous = (byte[])head.GetValue(1);
-                    }
-                    // the event's fields in AuditChain's order; whole milliseconds, as Steward stores them
-                    var at = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
-                    var resource = id.ToString();
-                    var hash = RawCrypto.ChainHash(previous, seq, string.Join('\u001f', seq, at.ToUnixTimeMilliseconds(),
-                        "api-key", owner._actorId, client, "CreateContact", "contact", resource, "success", 201, "", ""));
-                    RawStore.Set(_write, id, client, contact.EmailIndex, contact.EmailSealed, contact.FirstNameSealed,
-                        store.Time(now), seq, store.Time(at), owner._actorId, resource, previous, hash);
-                    await _write.ExecuteNonQueryAsync(ct);
-                    await tx.CommitAsync(ct);
-                }
-                finally
-                {
-                    store.ExitWrite();
-                }
+                var resource = id.ToString();
+                await WriteChainedAsync(store, _write, now, (owner._actorId, client, "CreateContact", resource, 201),
+                    (seq, at, previous, hash) => RawStore.Set(_write, id, client, contact.EmailIndex, contact.EmailSealed,
+                        contact.FirstNameSealed, store.Time(now), seq, at, owner._actorId, resource, previous, hash), ct);
             }
         }
     }

@@ -157,8 +157,23 @@ internal sealed class RawStore : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>Steward makes the chain head with its first event; the raw sides need it there to lock it.</summary>
+    public async Task EnsureChainHeadAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var insert = Command(connection,
+            """INSERT INTO "AuditChainHeads" ("Id", "Seq", "Hash") VALUES (1, 0, @h) ON CONFLICT ("Id") DO NOTHING""", "@h");
+        Set(insert, new byte[32]);
+        await insert.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>A timestamp as the column holds it: EF Core's binary ticks on SQLite, timestamptz on PostgreSQL.</summary>
     public object Time(DateTimeOffset at) => IsSqlite ? SqliteTime.ConvertToProvider(at)! : at;
+
+    /// <summary>A stored timestamp column read back as Unix milliseconds (what the audit chain hashes).</summary>
+    public long UnixMilliseconds(DbDataReader reader, int ordinal) => IsSqlite
+        ? ((DateTimeOffset)SqliteTime.ConvertFromProvider(reader.GetInt64(ordinal))!).ToUnixTimeMilliseconds()
+        : reader.GetFieldValue<DateTimeOffset>(ordinal).ToUnixTimeMilliseconds();
 
     public async Task EnterWriteAsync(CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Steward.Bench;
 
@@ -11,6 +12,18 @@ internal sealed record Settings(bool Quick, int Runs, TimeSpan Warmup, TimeSpan 
     public IReadOnlySet<string>? Only { get; init; }
 
     public bool Includes(string figure) => Only is null || Only.Contains(figure);
+
+    /// <summary>
+    /// For the figures whose one op is long (a whole export, a whole chain, erasures that use up seeded rows): with
+    /// --quick, shorter warm-ups and runs keep the whole quick run within five minutes.
+    /// </summary>
+    public Settings Brief => Quick ? this with { Warmup = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(2) } : this;
+
+    /// <summary>The table sizes erasure's growth compares (PERFORMANCE.md: 10 k and 1 M).</summary>
+    public (int Small, int Large) EraseSizes => Quick ? (2_000, 20_000) : (10_000, 1_000_000);
+
+    /// <summary>How many contacts each concurrent caller erases in one run: a run ends when they are all gone.</summary>
+    public int ErasePerWorker => Quick ? 25 : 100;
 
     // the warm-up is long enough for tiered JIT to finish on 2 cores: shorter, the first run was the slowest for
     // every variant, as background compilation took a core from whichever ran next
@@ -25,12 +38,22 @@ internal interface IWorker : IAsyncDisposable
     Task RunOnceAsync(CancellationToken ct);
 }
 
+/// <summary>A caller that needs nothing of its own: each op is one call (a Steward use case in its own scope).</summary>
+internal sealed class CallWorker(Func<CancellationToken, Task> call) : IWorker
+{
+    public Task RunOnceAsync(CancellationToken ct) => call(ct);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
 /// <summary>A raw-limit caller: its own data and key connections and the statements prepared on them, closed together.</summary>
 internal abstract class RawWorker(DbConnection data, DbConnection keys) : IWorker
 {
     private readonly List<DbCommand> _commands = [];
 
     protected DbConnection Data => data;
+
+    protected DbConnection Keys => keys;
 
     protected DbCommand OnData(string sql, params string[] parameters) => Add(RawStore.Command(data, sql, parameters));
 
@@ -44,7 +67,46 @@ internal abstract class RawWorker(DbConnection data, DbConnection keys) : IWorke
 
     public abstract Task RunOnceAsync(CancellationToken ct);
 
-    public async ValueTask DisposeAsync()
+    private DbCommand? _lockHead;
+
+    /// <summary>
+    /// The audit work Steward does with every write, in one transaction on the data store: the chain head locked,
+    /// the API-key event hashed after it by AuditChain's rule, and <paramref name="write"/> run with the parameters
+    /// <paramref name="set"/> gives it from the event's seq, time (as stored), previous hash and hash.
+    /// </summary>
+    protected async Task WriteChainedAsync(RawStore store, DbCommand write, DateTimeOffset now,
+        (string Actor, Guid Client, string Action, string Resource, int Status) e, Action<long, object, byte[], byte[]> set,
+        CancellationToken ct)
+    {
+        _lockHead ??= OnData("""SELECT "Seq", "Hash" FROM "AuditChainHeads" WHERE "Id" = 1""" + (store.IsSqlite ? "" : " FOR UPDATE"));
+        await store.EnterWriteAsync(ct);
+        try
+        {
+            await using var tx = await data.BeginTransactionAsync(ct);
+            _lockHead.Transaction = write.Transaction = tx;
+            long seq;
+            byte[] previous;
+            await using (var head = await _lockHead.ExecuteReaderAsync(ct))
+            {
+                if (!await head.ReadAsync(ct)) throw new InvalidOperationException("No audit chain head.");
+                seq = head.GetInt64(0) + 1;
+                previous = (byte[])head.GetValue(1);
+            }
+            // the event's fields in AuditChain's order; whole milliseconds, as Steward stores them
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
+            var hash = RawCrypto.ChainHash(previous, seq, string.Join('\u001f', seq, at.ToUnixTimeMilliseconds(),
+                "api-key", e.Actor, e.Client, e.Action, "contact", e.Resource, "success", e.Status, "", ""));
+            set(seq, store.Time(at), previous, hash);
+            await write.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        finally
+        {
+            store.ExitWrite();
+        }
+    }
+
+    public virtual async ValueTask DisposeAsync()
     {
         foreach (var command in _commands) await command.DisposeAsync();
         await data.DisposeAsync();
@@ -88,7 +150,7 @@ internal static class Harness
             {
                 var result = await RunAsync(variants[i], concurrency, settings.Duration, ct);
                 runs[i].Add(result);
-                line.Add($"{variants[i].Name} {result.PerSecond:F0}/s" + (result.Errors > 0 ? $" ({result.Errors} errors)" : ""));
+                line.Add($"{variants[i].Name} {result.PerSecond.ToString(result.PerSecond < 10 ? "F2" : "F0", CultureInfo.InvariantCulture)}/s" + (result.Errors > 0 ? $" ({result.Errors} errors)" : ""));
             }
             Log.Progress($"{label} run {r + 1}/{settings.Runs}: {string.Join(", ", line)}");
         }
@@ -135,6 +197,10 @@ internal static class Harness
                 await worker.RunOnceAsync(ct);
                 latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             }
+            catch (NoMoreWork)
+            {
+                break;
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // counted, not fatal: a failing variant shows up in the errors column instead of ending the run
@@ -152,6 +218,19 @@ internal static class Harness
     {
         using var process = System.Diagnostics.Process.GetCurrentProcess();
         return process.PeakWorkingSet64;
+    }
+
+    /// <summary>Starts the high-water mark again, so a figure's peak is its own (Linux; elsewhere it keeps growing).</summary>
+    public static void ResetPeakWorkingSet()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Progress($"peak working set not reset: {e.Message}");
+        }
     }
 
     public static double Median(IEnumerable<double> values)
@@ -180,6 +259,9 @@ internal static class Harness
         }
     }
 }
+
+/// <summary>A worker with a fixed share of work (rows it consumes, as an erasure does) has done it all: it stops early.</summary>
+internal sealed class NoMoreWork : Exception;
 
 /// <summary>Progress goes to stderr, so stdout holds only the RATIO lines and the table.</summary>
 internal static class Log

@@ -43,7 +43,8 @@ internal static class LookupFigures
     /// DataKey, BlindIndex) so that Steward opens them as its own. One at a time through the vault would take
     /// hours at a million on SQLite.
     /// </summary>
-    private static async Task SeedAsync(BenchEngine engine, Guid client, int count, CancellationToken ct)
+    /// <param name="ids">If given, receives the seeded contacts' ids (for figures that consume them).</param>
+    public static async Task SeedAsync(BenchEngine engine, Guid client, int count, CancellationToken ct, List<Guid>? ids = null)
     {
         var kek = engine.Services.GetRequiredService<KeyEncryptionKey>();
         var index = engine.Services.GetRequiredService<BlindIndex>();
@@ -60,6 +61,7 @@ internal static class LookupFigures
             for (var i = start; i < Math.Min(count, start + Batch); i++)
             {
                 var id = Guid.CreateVersion7();
+                ids?.Add(id);
                 var material = RandomNumberGenerator.GetBytes(32);
                 // one thread only: KeyEncryptionKey shares one AesGcm, which is not safe across threads
                 var wrapped = kek.Wrap(material, WrapContext(client, id));

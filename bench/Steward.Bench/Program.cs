@@ -6,6 +6,9 @@ using Steward.Bench;
 // Steward's hot paths against the raw limits measured in the same run (docs: PERFORMANCE.md).
 // dotnet run -c Release --project bench/Steward.Bench -- [--quick] [--only FIGURE,…] [--engine sqlite|postgres]
 // (--only and --engine narrow a run while profiling one path; a report for the record runs everything)
+// figures: lookup-email, contact-create, price-of-privacy (CreateFigures), export-json, export-csv (contacts/s, peak
+// working set of the figure), audit-verify (events/s), erase and erase-growth (rate at the large size over the small:
+// 2 k and 20 k contacts --quick, 10 k and 1 M full). Each against the raw ADO.NET limit of the same work, same run.
 // dotnet run -c Release --project bench/Steward.Bench -- --soak [minutes] [--rate OPS] [--engine sqlite|postgres]: sustained
 // mixed load against the real server process (Soak.cs), a line a minute; one engine per run, SQLite unless told
 if (Array.IndexOf(args, "--soak") is var soakAt and >= 0)
@@ -89,6 +92,16 @@ async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgre
     if (settings.Includes("lookup-email")) result.Add(await LookupFigures.RunAsync(engine, settings, ct));
     if (settings.Includes("contact-create") || settings.Includes("price-of-privacy"))
         result.AddRange(await CreateFigures.RunAsync(engine, settings, notes, ct));
+    if (settings.Includes("export-json") || settings.Includes("export-csv"))
+        result.AddRange(await ExportFigures.RunAsync(engine, settings, ct));
+    // after the writes, so that the chain also holds their events (all verified: the check that the raw side chained right)
+    if (settings.Includes("audit-verify")) result.Add(await AuditFigures.RunAsync(engine, settings, ct));
+    if (settings.Includes("erase") || settings.Includes("erase-growth"))
+    {
+        // a deployment of its own: erasure's growth needs the table at exactly its two sizes
+        await using var eraseEngine = await BenchEngine.StartAsync(kind, postgres, ct);
+        result.AddRange(await EraseFigures.RunAsync(eraseEngine, settings, notes, ct));
+    }
     return result;
 }
 
@@ -111,8 +124,8 @@ internal static class Report
         Console.WriteLine($"Steward benchmark ({(settings.Quick ? "--quick" : "full")}): medians of {settings.Runs} runs of " +
             $"{settings.Duration.TotalSeconds:F0} s; creates from {settings.WriteConcurrency} concurrent callers, lookups from " +
             $"{settings.ReadConcurrency} among {settings.LookupContacts:N0} contacts; throughput in ops/s, latency p50/p99 in ms.");
-        Console.WriteLine("limit: contact-create and lookup-email = raw ADO.NET, same engine, schema, indexes and crypto; " +
-            "price-of-privacy = plain EF Core insert in clear.");
+        Console.WriteLine("limit: raw ADO.NET, same engine, schema, indexes and crypto; except price-of-privacy = plain EF Core " +
+            "insert in clear, and erase-growth = Steward's erase at the large size against the small.");
         string[] header = ["figure", "engine", "steward", "limit", "ratio", "target", "result", "steward p50/p99",
             "limit p50/p99", "errors s/l", "peak WS MB"];
         var rows = figures.Select(f => new[]
