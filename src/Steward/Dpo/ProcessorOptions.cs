@@ -15,7 +15,7 @@ public sealed class ProcessorOptions
     public string? DpoPhone { get; set; }
     public string? CeoEmail { get; set; }
 
-    /// <summary>Transfers to third countries (Art. 30(2)(c)) until a sub-processor register exists: recipient, country, safeguard.</summary>
+    /// <summary>Transfers to third countries (Art. 30(2)(c)) of recipients outside the sub-processor register: recipient, country, safeguard.</summary>
     public List<Transfer> Transfers { get; set; } = [];
 
     /// <summary>

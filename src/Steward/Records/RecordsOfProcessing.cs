@@ -11,6 +11,7 @@ using Steward.Dpo;
 using Steward.Http;
 using Steward.Instructions;
 using Steward.Measures;
+using Steward.SubProcessors;
 
 namespace Steward.Records;
 
@@ -19,7 +20,7 @@ namespace Steward.Records;
 /// processor record of Art. 30(2) and the controller record of Art. 30(1) for the clients' own account data. Each
 /// generation that differs from the last is kept as a new version.
 /// </summary>
-public sealed class RecordsOfProcessing(StewardDb db, PurposeGate gate, MeasureRegister measures, AuditLog audit, IOptions<ProcessorOptions> options, TimeProvider clock)
+public sealed class RecordsOfProcessing(StewardDb db, PurposeGate gate, MeasureRegister measures, Register register, AuditLog audit, IOptions<ProcessorOptions> options, TimeProvider clock)
 {
     public sealed record Party(string Name, string? Address, string? Email, string? DataProtectionOfficer);
     public sealed record Category(string Purpose, string Description, string Source, string[] Operations);
@@ -49,8 +50,15 @@ public sealed class RecordsOfProcessing(StewardDb db, PurposeGate gate, MeasureR
                 [.. ContactFields.Standard.Select(f => f.Name), .. fields.Where(f => f.ClientId == c.Id).Select(f => "custom:" + f.Name).Order(StringComparer.Ordinal), "consent records", "access-log IP addresses"],
                 purposes.Select(p => new Category(p.Code, p.Description, p.Source, Instructions.Purposes.Find(p.Code)?.Operations ?? Instructions.Purposes.AllOperations)).ToList()));
         }
-        return new ProcessorRecord(new Party(o.Name, o.Address, o.Email, o.DpoContact), controllers,
-            o.Transfers.Select(t => new Transfer(t.Recipient, t.Country, t.Safeguard)).ToList(), await measures.DescriptionAsync(ct));
+        return new ProcessorRecord(new Party(o.Name, o.Address, o.Email, o.DpoContact), controllers, await TransfersAsync(ct), await measures.DescriptionAsync(ct));
+    }
+
+    /// <summary>From the sub-processor register, and the configured transfers of recipients outside it.</summary>
+    private async Task<List<Transfer>> TransfersAsync(CancellationToken ct)
+    {
+        var fromRegister = (await register.TransfersAsync(ct)).Select(t => new Transfer(t.Recipient, t.Country, t.Safeguard)).ToList();
+        return [.. fromRegister, .. options.Value.Transfers.Where(t => fromRegister.All(r => r.Recipient != t.Recipient))
+            .Select(t => new Transfer(t.Recipient, t.Country, t.Safeguard))];
     }
 
     public async Task<ControllerRecord> ControllerAsync(CancellationToken ct)
@@ -61,7 +69,7 @@ public sealed class RecordsOfProcessing(StewardDb db, PurposeGate gate, MeasureR
             ["the clients' users (account owners and team members)"],
             ["name", "email address", "password hash", "IP address and user agent at acceptance", "access-log IP addresses"],
             ["the processor's staff with access", .. o.Transfers.Select(t => t.Recipient)],
-            o.Transfers.Select(t => new Transfer(t.Recipient, t.Country, t.Safeguard)).ToList(),
+            o.Transfers.Select(t => new Transfer(t.Recipient, t.Country, t.Safeguard)).ToList(), // the account data goes to no sub-processor of the register
             ["account data: for the life of the account, then per retention.postTerminationDays", "access-log IP addresses: six months (G-47)"],
             await measures.DescriptionAsync(ct), await db.ClientUsers.IgnoreQueryFilters().CountAsync(ct));
     }

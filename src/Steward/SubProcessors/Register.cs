@@ -53,12 +53,23 @@ public sealed class Register(StewardDb db, TransferGate gate, Connectors connect
         s.DueDiligenceAt, s.Certifications, s.LastReviewedAt, s.NeedsConfirmation, gate.EvidenceProblem(s), s.Connector);
 
     /// <summary>The basis of its transfers, per country, in words (G-49: every entry has a location and a transfer basis).</summary>
-    public string TransferBasis(SubProcessor s) => string.Join("; ", s.CountryList.Select(country =>
-        TransferGate.Eea.Contains(country) ? $"{country}: EEA, no transfer"
-        : gate.AdequacyList.TryGetValue(country, out var a) && !a.DpfOnly ? $"{country}: adequacy decision of {a.Adopted:yyyy-MM-dd}"
-        : country == "US" && s.DpfCertified ? "US: EU-US Data Privacy Framework" + (s.SccsSignedAt is null ? "" : ", SCCs as fallback")
-        : s.SccsSignedAt is not null ? $"{country}: standard contractual clauses {s.SccsModule}"
-        : $"{country}: none recorded (no data flows)"));
+    public string TransferBasis(SubProcessor s) => string.Join("; ", s.CountryList.Select(country => $"{country}: {CountryBasis(s, country)}"));
+
+    private string CountryBasis(SubProcessor s, string country) =>
+        TransferGate.Eea.Contains(country) ? "EEA, no transfer"
+        : gate.AdequacyList.TryGetValue(country, out var a) && !a.DpfOnly ? $"adequacy decision of {a.Adopted:yyyy-MM-dd}"
+        : country == "US" && s.DpfCertified ? "EU-US Data Privacy Framework" + (s.SccsSignedAt is null ? "" : ", SCCs as fallback")
+        : s.SccsSignedAt is not null ? $"standard contractual clauses {s.SccsModule}"
+        : "none recorded (no data flows)";
+
+    /// <summary>
+    /// The third-country transfers of the sub-processors that receive data (Art. 30(2)(c), G-26): each country outside
+    /// the EEA with its safeguard, for the records of processing.
+    /// </summary>
+    public async Task<List<(string Recipient, string Country, string Safeguard)>> TransfersAsync(CancellationToken ct) =>
+        (await db.SubProcessors.AsNoTracking().Where(s => s.Status == SubProcessor.Active).ToListAsync(ct))
+        .Where(s => gate.EvidenceProblem(s) is null).OrderBy(s => s.Name, StringComparer.Ordinal)
+        .SelectMany(s => s.CountryList.Where(c => !TransferGate.Eea.Contains(c)).Select(c => (s.Name, c, CountryBasis(s, c)))).ToList();
 
     /// <summary>One sub-processor agreement as a client may see it (G-15), with the direct contact it may use (G-16) and its supervision (G-20).</summary>
     public sealed record AgreementEntry(Guid Id, string Name, string? Website, string Purpose, string DataCategories, IReadOnlyList<string> Countries,

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Steward.Tests.Breaches;
 using Steward.Tests.Infrastructure;
+using Steward.Tests.SubProcessors;
 using UglyToad.PdfPig;
 
 namespace Steward.Tests.Records;
@@ -70,6 +71,16 @@ public sealed class RecordTests
         // the client sees its own entry only
         var own = await tenant.Http.GetFromJsonAsync<JsonElement>(tenant.Base + "/records-of-processing");
         Assert.Equal(tenant.ClientId, Assert.Single(own.GetProperty("controllers").EnumerateArray()).GetProperty("clientId").GetGuid());
+
+        // a sub-processor in a third country that starts receiving data: its transfer and safeguard come from the register
+        Assert.DoesNotContain(record.GetProperty("transfers").EnumerateArray(), t => t.GetProperty("recipient").GetString() == "Swiss Mailer");
+        await app.ActivateNewAsync(SubProcessorFixture.Proposal("Swiss Mailer", "DE", "CH"));
+        var third = await (await app.DpoAsync()).GetFromJsonAsync<JsonElement>("/v1/processor/records/processor"); // signed in again after the notice period
+        Assert.Equal(3, third.GetProperty("version").GetInt32());
+        var transfer = Assert.Single(third.GetProperty("record").GetProperty("transfers").EnumerateArray(), t => t.GetProperty("recipient").GetString() == "Swiss Mailer");
+        Assert.Equal("CH", transfer.GetProperty("country").GetString()); // Germany is no transfer
+        Assert.StartsWith("adequacy decision of ", transfer.GetProperty("safeguard").GetString(), StringComparison.Ordinal);
+        Assert.Contains(third.GetProperty("record").GetProperty("transfers").EnumerateArray(), t => t.GetProperty("recipient").GetString() == "Mail relay Inc.");
     }
 
     [Theory, ClassData(typeof(Engines))]
