@@ -74,10 +74,19 @@ public static class AuditMiddleware
         {
             if (!key.EndsWith("Id", StringComparison.Ordinal) || value is null) continue;
             type = key[..^2];
-            id = Truncate(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "", 100);
+            id = SafeId(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
         }
         return (type, id);
     }
+
+    /// <summary>
+    /// An id as sent, when it looks like one; anything else (a refused id may be an email typed into the path) only as a
+    /// digest, so the audit trail never keeps personal data in clear yet still groups repeated attempts.
+    /// </summary>
+    private static string SafeId(string value) =>
+        value.Length is > 0 and <= 100 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+            ? value
+            : "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)))[..16];
 
     public static string Outcome(int status) => status switch
     {

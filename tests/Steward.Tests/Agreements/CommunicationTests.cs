@@ -73,14 +73,14 @@ public sealed class CommunicationTests
         await (await tenant.Http.PostAsJsonAsync(url, new { recipient = "Bank", basis = "assignment", dataDescription = data })).AssertProblemAsync(401);
         Assert.Equal(0, await app.WithDbAsync((db, _) => db.Set<Disclosure>().IgnoreQueryFilters().CountAsync()));
 
-        Assert.Equal(HttpStatusCode.Created, (await dpo.PostAsJsonAsync(url, new { recipient = "Court of Copenhagen", basis = "legal-obligation", reference = "Order 2026-17", dataDescription = data, clientPreNotified = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await dpo.PostAsJsonAsync(url, new { recipient = "Court of Odense", basis = "legal-obligation", reference = "Order 2026-17", dataDescription = data, clientPreNotified = true })).StatusCode);
         Assert.Equal(1, await app.OutboxAsync(RecordDisclosure.NoticeKind, tenant.ClientId));
         Assert.Equal(HttpStatusCode.Created, (await dpo.PostAsJsonAsync(url, new { recipient = "Police", basis = "legal-obligation", reference = "Order 2026-18", dataDescription = data, clientPreNotified = false, noNoticeReason = "Gag order under the Administration of Justice Act" })).StatusCode);
         Assert.Equal(1, await app.OutboxAsync(RecordDisclosure.NoticeKind, tenant.ClientId));
         Assert.Equal(HttpStatusCode.Created, (await dpo.PostAsJsonAsync(url, new { recipient = "Mail relay Inc.", basis = "assignment", dataDescription = data })).StatusCode);
 
         var seen = await tenant.Http.GetFromJsonAsync<JsonElement[]>(tenant.Base + "/disclosures") ?? [];
-        Assert.Equal(["Court of Copenhagen", "Mail relay Inc."], seen.Select(d => d.GetProperty("recipient").GetString()));
+        Assert.Equal(["Court of Odense", "Mail relay Inc."], seen.Select(d => d.GetProperty("recipient").GetString()));
         Assert.Empty(await other.Http.GetFromJsonAsync<JsonElement[]>(other.Base + "/disclosures") ?? []);
         Assert.Equal(3, await app.WithDbAsync((db, _) => db.Set<Disclosure>().IgnoreQueryFilters().CountAsync(d => d.ClientId == tenant.ClientId)));
     }

@@ -23,6 +23,7 @@ public sealed class AuditTests
         var other = await app.SignUpAsync();
         await other.Http.GetAsync($"{tenant.Base}/contacts/{id}");                                   // another client's key
         await tenant.Http.PostRawAsync($"{tenant.Base}/contacts", "{not json");                     // malformed
+        await tenant.Http.GetAsync("/v2/requests/" + Uri.EscapeDataString((string)ContactTests.Jane["email"]!)); // an email typed as an id
 
         var events = await app.WithDbAsync((db, _) => db.AuditEvents.OrderBy(e => e.Seq).ToListAsync());
         Assert.Contains(events, e => e is { Action: "CreateContact", Outcome: "success", ResourceType: "contact" } && e.ResourceId == id.ToString() && e.ClientId == tenant.ClientId);
@@ -34,6 +35,7 @@ public sealed class AuditTests
         Assert.Contains(events, e => e is { ActorType: "api-key", Status: 404, Outcome: "refused" } && e.ClientId == other.ClientId);
         Assert.Contains(events, e => e is { Status: 400, Outcome: "invalid" } && e.ClientId == tenant.ClientId);
 
+        Assert.Contains(events, e => e.ResourceType == "subjectRequest" && e.ResourceId!.StartsWith("sha256:", StringComparison.Ordinal)); // kept as a digest
         var text = string.Join('\n', events.Select(e => $"{e.ActorId} {e.Action} {e.ResourceType} {e.ResourceId} {e.CorrelationId}"));
         foreach (var value in ContactTests.Jane.Values) Assert.DoesNotContain((string)value!, text, StringComparison.OrdinalIgnoreCase);
     }

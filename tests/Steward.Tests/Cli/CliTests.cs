@@ -97,10 +97,12 @@ public sealed class CliTests
         Assert.Equal(["ada@example.com", "bob@example.com"], contacts.Select(c => c.GetProperty("email").GetString()).Order());
         Assert.Equal(3, contacts.Single(c => c.GetProperty("email").GetString() == "ada@example.com").GetProperty("custom").GetProperty("seats").GetInt32());
 
-        var file = Path.Combine(app.DataDirectory, "export.csv");
+        // the export is the client's copy, in clear by design: written where an operator would put it, not in the data directory
+        var file = Path.Combine(Path.GetTempPath(), $"steward-export-{Guid.NewGuid():N}.csv");
         (exit, _, errors) = await app.RunCliAsync("export", "--client", tenant.ClientId.ToString(), "--format", "csv", "--output", file);
         Assert.True(exit == 0, errors);
         var csv = await File.ReadAllTextAsync(file);
+        File.Delete(file);
         Assert.StartsWith("id,email,firstName,lastName,", csv, StringComparison.Ordinal);
         Assert.Contains(",custom.seats\r\n", csv, StringComparison.Ordinal);
         Assert.Contains("\"'=HYPERLINK(\"\"http://evil.example\"\")\"", csv, StringComparison.Ordinal);

@@ -232,7 +232,7 @@ public sealed class TamperingAndAbuseTests
     {
         await using var app = await StewardApp.StartAsync(engine);
         var tenant = await app.SignUpAsync();
-        var link = (await PackageAsync(tenant, "replayed@example.com", "Replayed")).GetProperty("downloadUrl").GetString()!;
+        var link = (await PackageAsync(tenant, "replayed@example.com", "Quillonbery")).GetProperty("downloadUrl").GetString()!;
         var token = link.Split("/v1/public/exports/")[1];
 
         await (await app.Anonymous().GetAsync("/v1/public/exports/" + token[..^4] + (token[^4..] == "AAAA" ? "BBBB" : "AAAA"))).AssertProblemAsync(404);
@@ -240,7 +240,7 @@ public sealed class TamperingAndAbuseTests
         var served = at.Where(r => r.StatusCode == HttpStatusCode.OK).ToList();
         TestContext.Current.SendDiagnosticMessage($"download replay ({engine}): 20 downloads at once, {served.Count} served, {at.Count(r => r.StatusCode == HttpStatusCode.Gone)} gone");
         Assert.Single(served);
-        Assert.Contains("Replayed", await served[0].Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Quillonbery", await served[0].Content.ReadAsStringAsync(), StringComparison.Ordinal);
         foreach (var refused in at.Where(r => r.StatusCode != HttpStatusCode.OK)) await refused.AssertProblemAsync(410);
         await (await app.Anonymous().GetAsync(link)).AssertProblemAsync(410);
     }
@@ -265,21 +265,21 @@ public sealed class TamperingAndAbuseTests
     {
         await using var app = await StewardApp.StartAsync(engine);
         var tenant = await app.SignUpAsync();
-        var package = await PackageAsync(tenant, "expired@example.com", "Expiring");
+        var package = await PackageAsync(tenant, "expired@example.com", "Ostrevanka");
         var link = package.GetProperty("downloadUrl").GetString()!;
 
         app.Clock.Advance(package.GetProperty("expiresAt").GetDateTimeOffset() - app.Clock.GetUtcNow()); // the very instant it expires
         var at = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => app.Anonymous($"203.0.113.{i + 1}").GetAsync(link)));
         foreach (var refused in at)
         {
-            Assert.DoesNotContain("Expiring", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.DoesNotContain("Ostrevanka", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             await refused.AssertProblemAsync(410);
         }
         app.Clock.Advance(TimeSpan.FromMinutes(1));
         await using (var scope = app.Services.CreateAsyncScope())
             Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<Steward.Retention.ExpireData>().PackagesAsync(CancellationToken.None));
         var after = await app.Anonymous().GetAsync(link);
-        Assert.DoesNotContain("Expiring", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Ostrevanka", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await after.AssertProblemAsync(410);
         Assert.Equal(0, await app.WithDbAsync((db, _) => db.RequestExports.CountAsync(e => e.PackageSealed != null), tenant.ClientId));
         TestContext.Current.SendDiagnosticMessage($"expired download link ({engine}): 21 downloads after expiry, 0 served, all 410; the unclaimed package shredded");
