@@ -151,6 +151,8 @@ public static class StewardServices
         services.AddScoped<AuditContext>();
         services.AddScoped<AuditLog>();
         services.AddScoped<VerifyAuditChain>();
+        services.AddScoped<ReadAuditTrail>();
+        services.AddScoped<ClientRegister>();
         services.AddScoped<ReplayForgetLedger>();
         services.AddScoped<AgreementCatalog>();
         services.AddScoped<SignUp>();
@@ -291,7 +293,8 @@ public static class StewardServices
         v1.MapClient().MapTeam().MapClientRetention().MapContacts().MapWidgets().MapConsents().MapStaffWithAccess().MapRequests().MapClientSubProcessors()
             .MapClientBreaches().MapClientInstructions().MapClientRecords().MapClientInspections().MapClientAgreements().MapClientMeasures().MapClientCommunications().MapClientDisclosures();
         v1.MapGroup("/processor").RequireAuthorization(Permissions.Compliance)
-            .MapBreaches().MapProcessorInstructions().MapRecords().MapProcessorInspections().MapDuties().MapProcessorAgreements().MapProcessorMeasures().MapProcessorDisclosures().MapVulnerabilityDesk();
+            .MapBreaches().MapProcessorInstructions().MapRecords().MapProcessorInspections().MapDuties().MapProcessorAgreements().MapProcessorMeasures().MapProcessorDisclosures().MapVulnerabilityDesk()
+            .MapProcessorClients().MapProcessorAudit();
         app.MapSecurityTxt();
         app.MapOpenDsr();
         return app;

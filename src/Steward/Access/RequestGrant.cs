@@ -59,4 +59,8 @@ public sealed record GrantView(Guid Id, Guid StaffId, Guid? ClientId, List<strin
 {
     public static GrantView Of(AccessGrant g, DateTimeOffset now) => new(g.Id, g.StaffId, g.ClientId, [.. g.RightList], g.Purpose, g.Status(now),
         g.RequestedAt, g.CeoApprovedBy, g.DpoApprovedBy, g.ActiveFrom, g.ExpiresAt, g.RevokedAt, g.NextReviewAt);
+
+    /// <summary>Whether this person's approval is one the grant still needs: a pending grant, not theirs, their role's slot empty.</summary>
+    public bool AwaitsApprovalOf(StaffPrincipal by) => Status == "pending" && StaffId != by.StaffId
+        && (by.Role == Roles.Ceo && CeoApprovedBy is null || by.Role == Roles.Dpo && DpoApprovedBy is null);
 }

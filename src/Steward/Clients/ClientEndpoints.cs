@@ -36,6 +36,18 @@ public static class ClientEndpoints
         return client;
     }
 
+    /// <summary>The processor's register of its clients, under /v1/processor (the DPO and the CEO).</summary>
+    public static RouteGroupBuilder MapProcessorClients(this RouteGroupBuilder processor)
+    {
+        processor.MapGet("/clients", async (string? phase, ClientRegister register, CancellationToken ct) =>
+                (await register.ListAsync(phase, ct)).ToHttp(TypedResults.Ok))
+            .WithTags("Clients").WithName("ListClients").WithSummary("Every client with its status and grace window, newest first (P-07, P-20)");
+        processor.MapGet("/clients/{clientId:guid}", async (Guid clientId, ClientRegister register, CancellationToken ct) =>
+                (await register.GetAsync(clientId, ct)).ToHttp(TypedResults.Ok))
+            .WithTags("Clients").WithName("GetClientRegisterEntry").WithSummary("One client: status, grace window and the DPA terms in force");
+        return processor;
+    }
+
     private static string? Truncate(string? value) => string.IsNullOrEmpty(value) ? null : value.Length > 512 ? value[..512] : value;
 }
 
