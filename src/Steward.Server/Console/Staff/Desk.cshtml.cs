@@ -29,6 +29,5 @@ public sealed class DeskModel(Desk desk, ApproveGrant approve) : ConsolePage
     }
 
     /// <summary>Whether this person's approval is the one a grant still needs.</summary>
-    public bool AwaitsMe(GrantView grant) => Staff is { } me && grant.StaffId != me.StaffId
-        && (me.Role == Roles.Ceo && grant.CeoApprovedBy is null || me.Role == Roles.Dpo && grant.DpoApprovedBy is null);
+    public bool AwaitsMe(GrantView grant) => Staff is { } me && grant.AwaitsApprovalOf(me);
 }
