@@ -87,7 +87,8 @@ public static class ConsoleSetup
         public void OnResultExecuting(ResultExecutingContext context)
         {
             var headers = context.HttpContext.Response.Headers;
-            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+            // a page that set a policy of its own (never looser than this one's intent) keeps it: the record's print page
+            if (string.IsNullOrEmpty(headers.ContentSecurityPolicy)) headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                 + "frame-ancestors 'none'; base-uri 'none'";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";

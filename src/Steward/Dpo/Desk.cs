@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using Steward.Access;
 using Steward.Breaches;
 using Steward.Data;
+using Steward.Measures;
+using Steward.Notifications;
 using Steward.Requests;
 using Steward.Retention;
 using Steward.SubProcessors;
@@ -13,7 +15,7 @@ namespace Steward.Dpo;
 /// The DPO's desk: what needs a decision now, most urgent first. Open subject requests by the days left (every
 /// client's, ids and deadlines only), breach clocks, grants awaiting an approval, sub-processor changes still in their
 /// notice period, recurring duties that are due, destructions awaiting an approval or still open, and purges a legal
-/// hold suspends. A read over the same queries the API answers from. <see cref="View.Now"/> puts them in one list, most
+/// hold suspends, and the export alerts of the last <see cref="AlertDays"/> days. A read over the same queries the API answers from. <see cref="View.Now"/> puts them in one list, most
 /// urgent first: what is overdue (longest overdue first), then what falls due soonest, then what waits on a decision.
 /// </summary>
 public sealed class Desk(StewardDb db, BreachRegister breaches, ListGrants grants, Changes changes, DutySchedule duties,
@@ -25,8 +27,15 @@ public sealed class Desk(StewardDb db, BreachRegister breaches, ListGrants grant
     public sealed record OpenDestruction(Guid Id, Guid ClientId, string Scope, string Status, DateTimeOffset RequestedAt);
     /// <param name="DueAt">When it falls due; null for what has no clock of its own (an approval), ordered after the clocks by <paramref name="Since"/>.</param>
     public sealed record Decision(string Kind, string What, DateTimeOffset? DueAt, bool Overdue, DateTimeOffset Since);
+    /// <param name="Unusual">An anomaly (G-38): an unusual volume of exports by one actor; otherwise one export's alert (P-25).</param>
+    /// <param name="Actor">Who exported, for an unusual volume ("type:id"); a single export's alert names it only in its mail.</param>
+    public sealed record ExportAlertView(DateTimeOffset RaisedAt, Guid? ClientId, bool Unusual, string? Actor);
     public sealed record View(List<Decision> Now, List<RequestDue> Requests, List<BreachRegister.View> Breaches, List<GrantView> Grants,
-        List<Changes.ChangeView> Changes, List<DutySchedule.View> Duties, List<OpenDestruction> Destructions, List<HeldPurge> Holds);
+        List<Changes.ChangeView> Changes, List<DutySchedule.View> Duties, List<OpenDestruction> Destructions, List<HeldPurge> Holds,
+        List<ExportAlertView> ExportAlerts);
+
+    /// <summary>How far back the desk shows export alerts: an alert asks the DPO to look once, it has no clock of its own.</summary>
+    public const int AlertDays = 7;
 
     private const string SubjectRequestKind = "Subject request", BreachKind = "Breach";
 
@@ -52,6 +61,7 @@ public sealed class Desk(StewardDb db, BreachRegister breaches, ListGrants grant
                            join c in db.Clients on h.ClientId equals c.Id
                            orderby h.PlacedAt
                            select new HeldPurge(h.Id, h.ClientId, h.ContactId, h.Reason, h.PlacedAt, c.Status, c.PurgeDueAt)).Take(100).ToListAsync(ct);
+        var alerts = await ExportAlertsAsync(now.AddDays(-AlertDays), ct);
         List<Decision> decisions =
         [
             .. due.Select(r => new Decision(SubjectRequestKind, $"{r.Type} {r.Id} (client {r.ClientId}), {r.Status}",
@@ -64,10 +74,29 @@ public sealed class Desk(StewardDb db, BreachRegister breaches, ListGrants grant
                 c.EffectiveAt, c.EffectiveAt <= now, c.ProposedAt)),
             .. pending.Select(g => new Decision("Grant approval", $"{string.Join(", ", g.Rights)} for {g.Purpose}", null, false, g.RequestedAt)),
             .. destructions.Select(d => new Decision("Destruction", $"{d.Scope} of client {d.ClientId}, {d.Status}", null, d.Status == Destruction.ResidueFound, d.RequestedAt)),
+            .. alerts.Select(a => new Decision(a.Unusual ? "Unusual exports" : "Export alert",
+                a.Unusual ? $"by {a.Actor}" + (a.ClientId is { } c ? $" from client {c}" : "") : $"an export of client {a.ClientId}'s data", null, false, a.RaisedAt)),
         ];
         // an overdue deadline owed to a person or an authority (Art. 12(3), Art. 33) before an overdue internal one
         var ordered = decisions.OrderBy(d => d.Overdue ? d.Kind is SubjectRequestKind or BreachKind ? 0 : 1 : 2)
             .ThenBy(d => d.DueAt ?? DateTimeOffset.MaxValue).ThenBy(d => d.Since).ToList();
-        return new View(ordered, due, clocks, pending, noticed, dueDuties, destructions, holds);
+        return new View(ordered, due, clocks, pending, noticed, dueDuties, destructions, holds, alerts);
+    }
+
+    /// <summary>
+    /// What Steward raised about exports since <paramref name="since"/>, newest first: each export's alert (P-25, from
+    /// the outbox: one row per recipient, so one alert per client and time) and each unusual volume of exports (G-38,
+    /// from its audit event, whose resource is "exports/actor/client").
+    /// </summary>
+    private async Task<List<ExportAlertView>> ExportAlertsAsync(DateTimeOffset since, CancellationToken ct)
+    {
+        var single = await db.OutboxMessages.AsNoTracking().Where(m => m.Kind == ExportAlert.Kind && m.CreatedAt >= since)
+            .Select(m => new { m.ClientId, m.CreatedAt }).Distinct().ToListAsync(ct);
+        var unusual = await db.AuditEvents.AsNoTracking()
+            .Where(e => e.Action == DetectAnomalies.Action && e.At >= since && e.ResourceId!.StartsWith("exports/"))
+            .Select(e => new { e.At, e.ClientId, e.ResourceId }).ToListAsync(ct);
+        return [.. single.Select(m => new ExportAlertView(m.CreatedAt, m.ClientId, false, null))
+            .Concat(unusual.Select(e => new ExportAlertView(e.At, e.ClientId, true, e.ResourceId!.Split('/')[1])))
+            .OrderByDescending(a => a.RaisedAt).Take(100)];
     }
 }

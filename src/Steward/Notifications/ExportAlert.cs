@@ -19,6 +19,9 @@ public sealed class AlertOptions
 /// </summary>
 public sealed class ExportAlert(Notifier notifier, KeyVault vault, AuditContext actor, IOptions<AlertOptions> options, TimeProvider clock)
 {
+    /// <summary>The outbox kind of an export's alert: the desk lists them by it.</summary>
+    public const string Kind = "export-alert";
+
     /// <summary>The one place that decides who is alerted: every active CEO and DPO, and the configured addresses.</summary>
     public async Task<IReadOnlyList<string>> RecipientsAsync(StewardDb db, CancellationToken ct)
     {
@@ -41,6 +44,6 @@ public sealed class ExportAlert(Notifier notifier, KeyVault vault, AuditContext 
             No personal data is in this message. The audit trail has the event.
             """;
         foreach (var to in await RecipientsAsync(db, ct))
-            await notifier.EnqueueAsync(db, new Notifier.Message("export-alert", clientId, to, $"[Steward] Export from client {clientId} via {channel}", body), ct);
+            await notifier.EnqueueAsync(db, new Notifier.Message(Kind, clientId, to, $"[Steward] Export from client {clientId} via {channel}", body), ct);
     }
 }
