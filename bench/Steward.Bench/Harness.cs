@@ -22,6 +22,12 @@ internal sealed record Settings(bool Quick, int Runs, TimeSpan Warmup, TimeSpan 
     /// <summary>The table sizes erasure's growth compares (PERFORMANCE.md: 10 k and 1 M).</summary>
     public (int Small, int Large) EraseSizes => Quick ? (2_000, 20_000) : (10_000, 1_000_000);
 
+    /// <summary>The cancelled client's size a purge destroys (PERFORMANCE.md: 1 M; --quick keeps it small, Steward purges ~500 contacts/s on SQLite).</summary>
+    public int PurgeContacts => Quick ? 2_000 : 1_000_000;
+
+    /// <summary>Purge rounds: each seeds two clients of <see cref="PurgeContacts"/>, so three even in the full run.</summary>
+    public int PurgeRuns => Math.Min(Runs, 3);
+
     /// <summary>How many contacts each concurrent caller erases in one run: a run ends when they are all gone.</summary>
     public int ErasePerWorker => Quick ? 25 : 100;
 

@@ -96,6 +96,7 @@ async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgre
         result.AddRange(await ExportFigures.RunAsync(engine, settings, ct));
     // after the writes, so that the chain also holds their events (all verified: the check that the raw side chained right)
     if (settings.Includes("audit-verify")) result.Add(await AuditFigures.RunAsync(engine, settings, ct));
+    if (settings.Includes("purge")) result.Add(await PurgeFigures.RunAsync(engine, settings, ct));
     if (settings.Includes("erase") || settings.Includes("erase-growth"))
     {
         // a deployment of its own: erasure's growth needs the table at exactly its two sizes
