@@ -28,6 +28,12 @@ internal sealed record Settings(bool Quick, int Runs, TimeSpan Warmup, TimeSpan 
     /// <summary>Purge rounds: each seeds two clients of <see cref="PurgeContacts"/>, so three even in the full run.</summary>
     public int PurgeRuns => Math.Min(Runs, 3);
 
+    /// <summary>Concurrent callers of widget-http, each side (PERFORMANCE.md: 64).</summary>
+    public const int WidgetConcurrency = 64;
+
+    /// <summary>Contacts in one imported file (one op of the import figure).</summary>
+    public int ImportRows => Quick ? 1_000 : 10_000;
+
     /// <summary>How many contacts each concurrent caller erases in one run: a run ends when they are all gone.</summary>
     public int ErasePerWorker => Quick ? 25 : 100;
 

@@ -57,6 +57,8 @@ var notes = new List<string>();
 Log.Progress($"{(settings.Quick ? "quick" : "full")} run: {settings.Runs} runs of {settings.Duration.TotalSeconds:F0} s per figure, " +
     $"{settings.WriteConcurrency} concurrent writers, {settings.ReadConcurrency} concurrent readers, {settings.LookupContacts:N0} contacts to look up");
 
+// widget-http drives the real server process: built once, for both engines
+var serverDll = settings.Includes("widget-http") ? await Soak.BuildServerAsync(ct) : null;
 try
 {
     if (engineOnly is null or "sqlite") figures.AddRange(await RunEngineAsync(EngineKind.Sqlite, null));
@@ -94,6 +96,7 @@ async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgre
         result.AddRange(await CreateFigures.RunAsync(engine, settings, notes, ct));
     if (settings.Includes("export-json") || settings.Includes("export-csv"))
         result.AddRange(await ExportFigures.RunAsync(engine, settings, ct));
+    if (settings.Includes("import")) result.Add(await ImportFigures.RunAsync(engine, settings, ct));
     // after the writes, so that the chain also holds their events (all verified: the check that the raw side chained right)
     if (settings.Includes("audit-verify")) result.Add(await AuditFigures.RunAsync(engine, settings, ct));
     if (settings.Includes("purge")) result.Add(await PurgeFigures.RunAsync(engine, settings, ct));
@@ -102,6 +105,12 @@ async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgre
         // a deployment of its own: erasure's growth needs the table at exactly its two sizes
         await using var eraseEngine = await BenchEngine.StartAsync(kind, postgres, ct);
         result.AddRange(await EraseFigures.RunAsync(eraseEngine, settings, notes, ct));
+    }
+    if (serverDll is not null)
+    {
+        // a deployment of its own, shared by the server process and the raw limit
+        await using var widgetEngine = await BenchEngine.StartAsync(kind, postgres, ct);
+        result.Add(await WidgetFigures.RunAsync(widgetEngine, serverDll, settings, notes, ct));
     }
     return result;
 }
