@@ -7,8 +7,11 @@ using Steward.Bench;
 // dotnet run -c Release --project bench/Steward.Bench -- [--quick] [--only FIGURE,…] [--engine sqlite|postgres]
 // (--only and --engine narrow a run while profiling one path; a report for the record runs everything)
 // figures: lookup-email, contact-create, price-of-privacy (CreateFigures), export-json, export-csv (contacts/s, peak
-// working set of the figure), audit-verify (events/s), erase and erase-growth (rate at the large size over the small:
-// 2 k and 20 k contacts --quick, 10 k and 1 M full). Each against the raw ADO.NET limit of the same work, same run.
+// working set of the figure), import (contacts/s, files of 1 k --quick, 10 k full), audit-verify (events/s), purge
+// (contacts/s, a cancelled client of 2 k --quick, 1 M full), erase and erase-growth (rate at the large size over the
+// small: 2 k and 20 k contacts --quick, 10 k and 1 M full), widget-http (submissions/s to the real server process over
+// loopback at 64 concurrent; its p99 in a note). Each against the raw ADO.NET limit of the same work, same run.
+// --quick runs in CI (.ci/run): figures printed, not asserted, the whole run within four minutes.
 // dotnet run -c Release --project bench/Steward.Bench -- --soak [minutes] [--rate OPS] [--engine sqlite|postgres]: sustained
 // mixed load against the real server process (Soak.cs), a line a minute; one engine per run, SQLite unless told
 if (Array.IndexOf(args, "--soak") is var soakAt and >= 0)
