@@ -107,7 +107,7 @@ internal static class CreateFigures
     /// first (it is a separate store, as in Steward), then the contact, its audit event chained under the locked
     /// chain head, and the new head, in one transaction.
     /// </summary>
-    private sealed class RawCreate
+    internal sealed class RawCreate
     {
         private const string InsertKey =
             "INSERT INTO subject_keys (subject_id, client_id, kek_id, wrapped, created_at) VALUES (@s, @c, @k, @w, @t)";

@@ -49,6 +49,8 @@ internal sealed class BenchEngine : IAsyncDisposable
     /// <summary>Steward's key store (keys.db, or the steward_keys schema), reached directly.</summary>
     public RawStore Keys { get; }
     public RawCrypto Crypto { get; }
+    /// <summary>This deployment's settings (data directory, KEK, database) as the server process reads them.</summary>
+    public IReadOnlyDictionary<string, string> ServerEnvironment { get; private init; } = new Dictionary<string, string>();
 
     public static async Task<BenchEngine> StartAsync(EngineKind kind, PostgresServer? server, CancellationToken ct)
     {
@@ -82,7 +84,11 @@ internal sealed class BenchEngine : IAsyncDisposable
             var vault = services.GetRequiredService<KeyVault>();
             // setup only: the raw side needs the same blind-index root to find what Steward indexed
             var root = await vault.SecretAsync("blind-index-root", ct);
-            return new BenchEngine(kind, services, directory, server, database, new RawCrypto(kek, vault.KekId, root));
+            return new BenchEngine(kind, services, directory, server, database, new RawCrypto(kek, vault.KekId, root))
+            {
+                // the real server on this same deployment takes them as environment variables (Steward__DataDirectory, …)
+                ServerEnvironment = settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!),
+            };
         }
         catch
         {

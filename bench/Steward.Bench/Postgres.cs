@@ -56,7 +56,7 @@ internal sealed class PostgresServer : IAsyncDisposable
                 try
                 {
                     await RunAsPostgresAsync(ct, Path.Combine(Bin, "pg_ctl"), "-D", data, "-w", "-l", Path.Combine(directory, "server.log"),
-                        "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=200", "start");
+                        "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=400", "start");
                     var started = new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres", directory);
                     if (await started.ProbeAsync(ct) is not { } unreachable) return (started, null);
                     await started.DisposeAsync();

@@ -7,8 +7,11 @@ using Steward.Bench;
 // dotnet run -c Release --project bench/Steward.Bench -- [--quick] [--only FIGURE,…] [--engine sqlite|postgres]
 // (--only and --engine narrow a run while profiling one path; a report for the record runs everything)
 // figures: lookup-email, contact-create, price-of-privacy (CreateFigures), export-json, export-csv (contacts/s, peak
-// working set of the figure), audit-verify (events/s), erase and erase-growth (rate at the large size over the small:
-// 2 k and 20 k contacts --quick, 10 k and 1 M full). Each against the raw ADO.NET limit of the same work, same run.
+// working set of the figure), import (contacts/s, files of 1 k --quick, 10 k full), audit-verify (events/s), purge
+// (contacts/s, a cancelled client of 2 k --quick, 1 M full), erase and erase-growth (rate at the large size over the
+// small: 2 k and 20 k contacts --quick, 10 k and 1 M full), widget-http (submissions/s to the real server process over
+// loopback at 64 concurrent; its p99 in a note). Each against the raw ADO.NET limit of the same work, same run.
+// --quick runs in CI (.ci/run): figures printed, not asserted, the whole run within four minutes.
 // dotnet run -c Release --project bench/Steward.Bench -- --soak [minutes] [--rate OPS] [--engine sqlite|postgres]: sustained
 // mixed load against the real server process (Soak.cs), a line a minute; one engine per run, SQLite unless told
 if (Array.IndexOf(args, "--soak") is var soakAt and >= 0)
@@ -57,6 +60,8 @@ var notes = new List<string>();
 Log.Progress($"{(settings.Quick ? "quick" : "full")} run: {settings.Runs} runs of {settings.Duration.TotalSeconds:F0} s per figure, " +
     $"{settings.WriteConcurrency} concurrent writers, {settings.ReadConcurrency} concurrent readers, {settings.LookupContacts:N0} contacts to look up");
 
+// widget-http drives the real server process: built once, for both engines
+var serverDll = settings.Includes("widget-http") ? await Soak.BuildServerAsync(ct) : null;
 try
 {
     if (engineOnly is null or "sqlite") figures.AddRange(await RunEngineAsync(EngineKind.Sqlite, null));
@@ -94,13 +99,21 @@ async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgre
         result.AddRange(await CreateFigures.RunAsync(engine, settings, notes, ct));
     if (settings.Includes("export-json") || settings.Includes("export-csv"))
         result.AddRange(await ExportFigures.RunAsync(engine, settings, ct));
+    if (settings.Includes("import")) result.Add(await ImportFigures.RunAsync(engine, settings, ct));
     // after the writes, so that the chain also holds their events (all verified: the check that the raw side chained right)
     if (settings.Includes("audit-verify")) result.Add(await AuditFigures.RunAsync(engine, settings, ct));
+    if (settings.Includes("purge")) result.Add(await PurgeFigures.RunAsync(engine, settings, ct));
     if (settings.Includes("erase") || settings.Includes("erase-growth"))
     {
         // a deployment of its own: erasure's growth needs the table at exactly its two sizes
         await using var eraseEngine = await BenchEngine.StartAsync(kind, postgres, ct);
         result.AddRange(await EraseFigures.RunAsync(eraseEngine, settings, notes, ct));
+    }
+    if (serverDll is not null)
+    {
+        // a deployment of its own, shared by the server process and the raw limit
+        await using var widgetEngine = await BenchEngine.StartAsync(kind, postgres, ct);
+        result.Add(await WidgetFigures.RunAsync(widgetEngine, serverDll, settings, notes, ct));
     }
     return result;
 }

@@ -27,11 +27,7 @@ internal static partial class Soak
 
     public static async Task<int> RunAsync(TimeSpan duration, int rate, string engineName, CancellationToken ct)
     {
-        var root = RepositoryRoot();
-        Log.Progress("soak: building src/Steward.Server (Release)");
-        if (await RunAsync("dotnet", ["build", Path.Combine(root, "src/Steward.Server/Steward.Server.csproj"), "-c", "Release", "-v", "q", "-nologo"], ct) != 0)
-            throw new InvalidOperationException("the server did not build");
-        var dll = Path.Combine(root, "src/Steward.Server/bin/Release/net10.0/Steward.Server.dll");
+        var dll = await BuildServerAsync(ct);
 
         PostgresServer? postgres = null;
         string? database = null;
@@ -65,6 +61,16 @@ internal static partial class Soak
             if (postgres is not null) await postgres.DisposeAsync();
             try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>The real server (src/Steward.Server) built in Release; its dll's path.</summary>
+    public static async Task<string> BuildServerAsync(CancellationToken ct)
+    {
+        var root = RepositoryRoot();
+        Log.Progress("building src/Steward.Server (Release)");
+        if (await RunAsync("dotnet", ["build", Path.Combine(root, "src/Steward.Server/Steward.Server.csproj"), "-c", "Release", "-v", "q", "-nologo"], ct) != 0)
+            throw new InvalidOperationException("the server did not build");
+        return Path.Combine(root, "src/Steward.Server/bin/Release/net10.0/Steward.Server.dll");
     }
 
     private static async Task<int> DriveAsync(ServerProcess server, TimeSpan duration, int rate, string engineName, CancellationToken ct)
@@ -185,7 +191,7 @@ internal static partial class Soak
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "-";
 
-    private static async Task<Client> SignUpAsync(HttpClient http, CancellationToken ct)
+    public static async Task<Client> SignUpAsync(HttpClient http, CancellationToken ct)
     {
         var agreements = await http.GetFromJsonAsync<JsonElement>("/v1/agreements", ct);
         var response = await Expect(await http.PostAsJsonAsync("/v1/signup", new
@@ -199,7 +205,7 @@ internal static partial class Soak
         return new Client(response.GetProperty("clientId").GetGuid(), response.GetProperty("apiKey").GetString()!);
     }
 
-    private static async Task<Guid> DefineWidgetAsync(HttpClient http, Client client, CancellationToken ct)
+    public static async Task<Guid> DefineWidgetAsync(HttpClient http, Client client, CancellationToken ct)
     {
         var widget = await Expect(await http.SendAsync(client.Request(HttpMethod.Post, "/widgets", new
         {
@@ -212,7 +218,7 @@ internal static partial class Soak
     }
 
     /// <summary>The answer's JSON when its status is the expected one; otherwise an error naming the status and the problem.</summary>
-    private static async Task<JsonElement> Expect(HttpResponseMessage response, HttpStatusCode expected)
+    public static async Task<JsonElement> Expect(HttpResponseMessage response, HttpStatusCode expected)
     {
         var body = await response.Content.ReadAsStringAsync();
         if (response.StatusCode != expected)
@@ -226,7 +232,7 @@ internal static partial class Soak
 
     private sealed class UnexpectedAnswer(string message) : Exception(message);
 
-    private sealed record Client(Guid Id, string ApiKey)
+    public sealed record Client(Guid Id, string ApiKey)
     {
         public HttpRequestMessage Request(HttpMethod method, string path, object? body = null)
         {
@@ -315,7 +321,7 @@ internal static partial class Soak
     }
 
     /// <summary>The server as a separate process, as deployed: its memory and CPU read from outside.</summary>
-    private sealed class ServerProcess : IAsyncDisposable
+    public sealed class ServerProcess : IAsyncDisposable
     {
         private readonly Process _process;
         private readonly System.Text.StringBuilder _output = new();
