@@ -22,8 +22,9 @@ public sealed class AcceptAgreement(StewardDb db, KeyVault vault, AuditLog audit
         var agreement = await db.Agreements.AsNoTracking().SingleOrDefaultAsync(a => a.Document == document && a.Version == version, ct);
         if (agreement is null) return Errors.NotFound("document version");
         if (request.Accepted is not true) return Errors.Invalid("accepted", "Accept actively (accepted: true); silence is no acceptance.");
-        // staff reaching the client's routes through a grant never accept on the client's behalf
-        if (actor.ActorType != "api-key") return Errors.Forbidden("Only the client itself accepts an agreement.");
+        // the client itself (its key or a signed-in team member whose role may modify); staff reaching the client's
+        // routes through a grant never accept on the client's behalf
+        if (actor.ActorType is not ("api-key" or "client-user")) return Errors.Forbidden("Only the client itself accepts an agreement.");
         if (options.Value.SignedDpa && document == "dpa")
             return Errors.Conflict("This deployment forms the DPA by signature: send the signed copy, the processor records it.");
         await using var write = await db.BeginWriteAsync(ct);
@@ -41,6 +42,7 @@ public sealed class AcceptAgreement(StewardDb db, KeyVault vault, AuditLog audit
             Version = agreement.Version,
             Method = Acceptance.Api,
             AcceptedAt = now,
+            UserId = actor.ActorType == "client-user" && Guid.TryParse(actor.ActorId, out var userId) ? userId : null,
             Evidence = $"{actor.ActorType}:{actor.ActorId}",
             IpAddressSealed = key?.Seal("acceptance.ip", ipAddress),
             UserAgentSealed = key?.Seal("acceptance.userAgent", userAgent),

@@ -56,7 +56,7 @@ public sealed class Acceptance : ITenantOwned
     public DateTimeOffset AcceptedAt { get; set; }
     [PersonalData] public byte[]? IpAddressSealed { get; set; }
     [PersonalData] public byte[]? UserAgentSealed { get; set; }
-    /// <summary>"sha256:…" of the uploaded signed copy, the e-signature provider's evidence, or "api-key:…".</summary>
+    /// <summary>"sha256:…" of the uploaded signed copy, the e-signature provider's evidence, or who accepted: "api-key:…", "client-user:…".</summary>
     public string? Evidence { get; set; }
     /// <summary>The authorised staff member who recorded a signature (G-23).</summary>
     public string? RecordedBy { get; set; }

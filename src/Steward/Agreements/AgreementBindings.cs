@@ -14,7 +14,7 @@ public sealed class AgreementBindings(StewardDb db, IOptions<AgreementOptions> o
 {
     public sealed record Binding(string Document, string Version, string Title, DateTimeOffset Since, string Basis, string Url);
     public sealed record VersionView(string Version, string Title, DateTimeOffset EffectiveFrom, bool LawDriven, string? Rationale,
-        DateTimeOffset? NoticeSentAt, DateTimeOffset? NoticeReceivedAt, DateTimeOffset? AcceptedAt, string? Method, string Url);
+        DateTimeOffset? NoticeSentAt, DateTimeOffset? NoticeReceivedAt, DateTimeOffset? AcceptedAt, string? Method, string Url, string? AcceptedBy = null);
     public sealed record DocumentView(string Document, Binding? BindingNow, List<VersionView> Versions);
 
     private sealed record History(List<Agreement> Versions, List<Acceptance> Acceptances, List<AgreementNotice> Notices);
@@ -36,7 +36,7 @@ public sealed class AgreementBindings(StewardDb db, IOptions<AgreementOptions> o
                 return new VersionView(a.Version, a.Title, a.EffectiveFrom, a.LawDriven, a.Rationale,
                     notices.Count == 0 ? null : notices.Min(n => n.SentAt),
                     notices.Select(n => delivered.GetValueOrDefault(n.MessageId)).Where(d => d is not null).Min(),
-                    accepted?.AcceptedAt, accepted?.Method, Url(a));
+                    accepted?.AcceptedAt, accepted?.Method, Url(a), accepted?.Evidence);
             }).ToList())).ToList();
     }
 
