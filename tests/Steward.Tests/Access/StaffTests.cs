@@ -195,7 +195,7 @@ public sealed class StaffTests
     [Theory, ClassData(typeof(Engines))]
     public async Task P18_a_fresh_deployment_sets_up_its_ceo_and_dpo_once_through_the_setup_link_without_a_default_password(Engine engine)
     {
-        await using var app = await StewardApp.StartAsync(engine);
+        await using var app = await StewardApp.StartAsync(engine, StewardApp.ProductionPasswordHashing);
         // the start printed the link
         Assert.Contains(app.Logs, l => l.Contains("/v1/staff/setup?token=", StringComparison.Ordinal));
         var token = await app.SetupTokenAsync();
@@ -210,6 +210,9 @@ public sealed class StaffTests
         Assert.Null(await app.WithDbAsync((_, services) => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
             .GetRequiredService<SetUpFirstStaff>(services).OfferAsync(CancellationToken.None)));
         Assert.Equal(2, await app.WithDbAsync((db, _) => db.StaffMembers.CountAsync()));
+        // the passwords are hashed with the deployment's default cost, not the tests' cheaper one
+        foreach (var hash in await app.WithDbAsync((db, _) => db.StaffMembers.Select(s => s.PasswordHash).ToListAsync()))
+            StewardApp.AssertProductionPasswordHash(hash);
 
         // sessions: listed, and ended by their owner (sign-out)
         var sessions = await ceo.Http.GetFromJsonAsync<JsonElement>("/v1/staff/me/sessions");

@@ -26,6 +26,27 @@ namespace Steward.Tests.Infrastructure;
 public sealed class StewardApp : WebApplicationFactory<Program>
 {
     public const string DefaultIp = "203.0.113.7";
+
+    /// <summary>
+    /// The tests hash passwords with 1,000 PBKDF2 iterations: at the production 210,000 each hash or sign-in costs
+    /// ~0.2 s of CPU, and the suite does thousands. The tests that prove the production cost run with
+    /// <see cref="ProductionPasswordHashing"/>.
+    /// </summary>
+    public const string PasswordIterationsSetting = "Steward:Access:PasswordIterations";
+
+    /// <summary>A <c>configure</c> for <see cref="StartAsync"/>: the deployment's default password hashing, as in production.</summary>
+    public static void ProductionPasswordHashing(Dictionary<string, string?> settings) => settings.Remove(PasswordIterationsSetting);
+
+    /// <summary>A stored password hash as production makes it: Identity v3, PBKDF2-HMAC-SHA512, 210,000 iterations, 128-bit salt (ASVS V2.4).</summary>
+    public static void AssertProductionPasswordHash(string? hash)
+    {
+        var bytes = Convert.FromBase64String(hash!);
+        Assert.Equal(0x01, bytes[0]); // format marker of Identity v3
+        Assert.Equal(2u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(1))); // KeyDerivationPrf.HMACSHA512
+        Assert.Equal(210_000u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(5)));
+        Assert.Equal(16u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(9)));
+    }
+
     private readonly string _postgresDatabase = "steward_t_" + Guid.NewGuid().ToString("N");
     private readonly Dictionary<string, string?> _settings = new();
 
@@ -56,9 +77,10 @@ public sealed class StewardApp : WebApplicationFactory<Program>
         app._settings["Steward:RateLimits:SignUpPerMinute"] = "100000";
         app._settings["Steward:RateLimits:SignInPerMinute"] = "100000";
         app._settings["Steward:Jobs:Enabled"] = "false";
+        app._settings[PasswordIterationsSetting] = "1000";
         if (engine == Engine.Postgres)
         {
-            app.PostgresConnectionString = await Engines.CreateDatabaseAsync(app._postgresDatabase);
+            app.PostgresConnectionString = await MigratedDatabase.CreatePostgresAsync(app._postgresDatabase);
             app._settings["Steward:Database:Provider"] = "Postgres";
             app._settings["ConnectionStrings:Steward"] = app.PostgresConnectionString;
         }

@@ -84,7 +84,7 @@ public sealed partial class TeamTests
     [Theory, ClassData(typeof(Engines))]
     public async Task ClientUsers_an_invitation_link_works_once_and_expires(Engine engine)
     {
-        await using var app = await StewardApp.StartAsync(engine);
+        await using var app = await StewardApp.StartAsync(engine, StewardApp.ProductionPasswordHashing);
         var (_, owner) = await app.SignUpWithOwnerAsync();
         var email = $"new-{Guid.NewGuid():N}@client.example";
         (await owner.Http.PostAsJsonAsync(owner.Base + "/users/invitations", new { name = "New Person", email, role = "member" })).StatusCode.Is(HttpStatusCode.Created);
@@ -110,6 +110,7 @@ public sealed partial class TeamTests
         var stored = await app.WithDbAsync((db, _) => db.ClientUsers.IgnoreQueryFilters().SingleAsync(u => u.Id == member.Id));
         Assert.Null(stored.InvitationHash);
         Assert.StartsWith("AQAAAA", stored.PasswordHash, StringComparison.Ordinal); // Identity v3 format marker
+        StewardApp.AssertProductionPasswordHash(stored.PasswordHash);
     }
 
     [Theory, ClassData(typeof(Engines))]
