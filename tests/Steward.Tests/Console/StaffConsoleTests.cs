@@ -14,7 +14,7 @@ namespace Steward.Tests.Console;
 public sealed class StaffConsoleTests(Chromium chromium) : IClassFixture<Chromium>
 {
     /// <summary>Opens the desk, is sent to the sign-in form, and fills it with a code of a later time step (a code works once).</summary>
-    private static async Task FillSignInAsync(IPage page, StaffUser staff, StewardApp app)
+    internal static async Task FillSignInAsync(IPage page, StaffUser staff, StewardApp app)
     {
         app.Clock.Advance(TimeSpan.FromSeconds(31));
         await page.GotoAsync("/console");
@@ -24,7 +24,7 @@ public sealed class StaffConsoleTests(Chromium chromium) : IClassFixture<Chromiu
         await page.GetByLabel("Code from your authenticator app").FillAsync(StaffExtensions.Totp(staff.TotpSecret, app.Clock.GetUtcNow()));
     }
 
-    private static async Task SignInAsync(IPage page, StaffUser staff, StewardApp app)
+    internal static async Task SignInAsync(IPage page, StaffUser staff, StewardApp app)
     {
         await FillSignInAsync(page, staff, app);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
