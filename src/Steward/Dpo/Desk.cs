@@ -37,7 +37,7 @@ public sealed class Desk(StewardDb db, BreachRegister breaches, ListGrants grant
     /// <summary>How far back the desk shows export alerts: an alert asks the DPO to look once, it has no clock of its own.</summary>
     public const int AlertDays = 7;
 
-    private const string SubjectRequestKind = "Subject request", BreachKind = "Breach";
+    private const string SubjectRequestKind = "Subject request", BreachKind = "Breach", UnusualExportsKind = "Unusual exports";
 
     public async Task<View> HandleAsync(CancellationToken ct)
     {
@@ -74,12 +74,13 @@ public sealed class Desk(StewardDb db, BreachRegister breaches, ListGrants grant
                 c.EffectiveAt, c.EffectiveAt <= now, c.ProposedAt)),
             .. pending.Select(g => new Decision("Grant approval", $"{string.Join(", ", g.Rights)} for {g.Purpose}", null, false, g.RequestedAt)),
             .. destructions.Select(d => new Decision("Destruction", $"{d.Scope} of client {d.ClientId}, {d.Status}", null, d.Status == Destruction.ResidueFound, d.RequestedAt)),
-            .. alerts.Select(a => new Decision(a.Unusual ? "Unusual exports" : "Export alert",
+            .. alerts.Select(a => new Decision(a.Unusual ? UnusualExportsKind : "Export alert",
                 a.Unusual ? $"by {a.Actor}" + (a.ClientId is { } c ? $" from client {c}" : "") : $"an export of client {a.ClientId}'s data", null, false, a.RaisedAt)),
         ];
-        // an overdue deadline owed to a person or an authority (Art. 12(3), Art. 33) before an overdue internal one
+        // an overdue deadline owed to a person or an authority (Art. 12(3), Art. 33) before an overdue internal one; among
+        // what has no clock, a possible exfiltration (it may be a breach, whose clock starts with awareness) before the rest
         var ordered = decisions.OrderBy(d => d.Overdue ? d.Kind is SubjectRequestKind or BreachKind ? 0 : 1 : 2)
-            .ThenBy(d => d.DueAt ?? DateTimeOffset.MaxValue).ThenBy(d => d.Since).ToList();
+            .ThenBy(d => d.DueAt ?? DateTimeOffset.MaxValue).ThenBy(d => d.Kind == UnusualExportsKind ? 0 : 1).ThenBy(d => d.Since).ToList();
         return new View(ordered, due, clocks, pending, noticed, dueDuties, destructions, holds, alerts);
     }
 

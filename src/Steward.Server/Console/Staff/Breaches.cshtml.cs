@@ -46,8 +46,8 @@ public sealed class BreachesModel(BreachRegister register, RecordBreach record, 
         {
             var result = await record.HandleAsync(new RecordBreach.Request(detected, aware, AwareReason, occurred, Nature,
                 string.IsNullOrEmpty(Kind) ? null : Kind, ProcessorIsController, clients.Count == 0 ? null : clients, null), ct);
-            if (result.Value is { } breachId) return RedirectToPage("Breach", new { breachId });
-            ToModelState(result.Error!);
+            if (result.Error is null) return RedirectToPage("Breach", new { breachId = result.Value });
+            ToModelState(result.Error);
         }
         Breaches = await register.ListAsync(false, ct);
         return Page();
