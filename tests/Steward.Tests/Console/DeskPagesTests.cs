@@ -153,6 +153,15 @@ public sealed class DeskPagesTests(Chromium chromium) : IClassFixture<Chromium>
         var api = dpo.Http; // its API session, opened before the console's (a code works once)
         var trail = await (await api.GetAsync("/v1/processor/audit-events?action=RequestGrant")).JsonAsync();
         Assert.Equal(grantId.ToString(), Assert.Single(trail.GetProperty("items").EnumerateArray()).GetProperty("resourceId").GetString());
+        // paged newest first: the next page starts below the last event of this one
+        var first = await (await api.GetAsync("/v1/processor/audit-events?limit=2")).JsonAsync();
+        var seqs = first.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("seq").GetInt64()).ToList();
+        Assert.Equal(2, seqs.Count);
+        Assert.True(seqs[0] > seqs[1]);
+        var before = first.GetProperty("nextBefore").GetInt64();
+        Assert.Equal(seqs[1], before);
+        var older = await (await api.GetAsync($"/v1/processor/audit-events?limit=2&before={before}")).JsonAsync();
+        Assert.Equal(before - 1, older.GetProperty("items")[0].GetProperty("seq").GetInt64());
         var verified = await (await api.PostAsync("/v1/processor/audit-chain/verification", null)).JsonAsync();
         Assert.True(verified.GetProperty("intact").GetBoolean());
         Assert.Equal(HttpStatusCode.Forbidden, (await support.Http.GetAsync("/v1/processor/audit-events")).StatusCode);
