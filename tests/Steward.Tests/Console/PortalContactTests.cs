@@ -196,6 +196,31 @@ public sealed class PortalContactTests(Chromium chromium) : IClassFixture<Chromi
         await Assertions.Expect(page.GetByRole(AriaRole.Row, new() { Name = "First name Grace" })).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task P14_a_read_only_member_sees_the_restriction_consents_and_trash_but_may_not_correct_restrict_delete_or_export()
+    {
+        await using var app = await StewardApp.StartListeningAsync(Engine.Sqlite);
+        var (tenant, owner) = await app.SignUpWithOwnerAsync();
+        var reader = await app.InviteAsync(owner, "read-only");
+        var contactId = (await tenant.CreateContactAsync(new { email = "ada@example.com", firstName = "Ada" })).GetProperty("id").GetGuid();
+        var (page, _) = await SignedInAsync(chromium, app, reader);
+
+        await page.GotoAsync($"/console/portal/contacts/{contactId}");
+        var actions = page.GetByRole(AriaRole.Navigation, new() { Name = "This contact" });
+        await Assertions.Expect(actions.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Restriction", "Consent proof"]);
+        foreach (var path in new[] { "rectify", "delete", "export" })
+            Assert.Equal(403, (await page.GotoAsync($"/console/portal/contacts/{contactId}/{path}"))!.Status);
+        Assert.Equal(403, (await page.GotoAsync("/console/portal/export"))!.Status);
+        await page.GotoAsync($"/console/portal/contacts/{contactId}/restriction");
+        await Assertions.Expect(page.Locator("#restriction-status")).ToContainTextAsync("Not restricted");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Restrict processing" })).ToHaveCountAsync(0);
+        Assert.Equal(200, (await page.GotoAsync("/console/portal/trash"))!.Status);
+        // another client's contact is not there for this client, as on the API
+        var theirs = (await (await app.SignUpAsync()).CreateContactAsync(new { email = "eve@example.com" })).GetProperty("id").GetGuid();
+        foreach (var path in new[] { "restriction", "consents" })
+            Assert.Equal(404, (await page.GotoAsync($"/console/portal/contacts/{theirs}/{path}"))!.Status);
+    }
+
     private static Task<JsonElement> ApiContactAsync(StewardApp.Tenant tenant, Guid contactId) =>
         tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/contacts/{contactId}");
 }

@@ -85,7 +85,10 @@ public sealed class RectifyModel(ReadContacts read, RectifyContact rectify, Stew
         Custom = [.. (await DeclareFields.DeclaredAsync(db, ct)).Values.OrderBy(f => f.Name, StringComparer.Ordinal)];
         var result = await read.OneAsync(Caller.ClientId, ContactId, null, ct);
         if (result.Error is NotFoundError) return NotFound();
-        if (result.Error is { } error) ToModelState(error);
+        // a restricted contact is neither read nor changed here (Art. 18(2)); the API's refusal would ask for its header
+        if (result.Error is ForbiddenError)
+            ModelState.AddModelError("", "This contact's processing is restricted (Art. 18): it changes only through the subject's own rectification request, or once the restriction is lifted.");
+        else if (result.Error is { } error) ToModelState(error);
         else
         {
             Found = true;
