@@ -167,6 +167,7 @@ public static class StewardServices
         services.AddScoped<PurgeClient>();
         services.AddScoped<ChooseTermination>();
         services.AddScoped<DeleteContact>();
+        services.AddScoped<ReadTrash>();
         services.AddScoped<RestoreContact>();
         services.AddScoped<EmptyTrash>();
         services.AddScoped<ReturnExport>();

@@ -62,6 +62,10 @@ public sealed class LiftRestriction(StewardDb db, KeyVault vault, Notifier notif
         return ToResponse(restriction, true);
     }
 
+    /// <summary>The contact's open restriction (its ground, since when, and how far lifting it has come), null when it is not restricted.</summary>
+    public Task<ContactRestriction?> CurrentAsync(Guid contactId, CancellationToken ct) =>
+        db.ContactRestrictions.AsNoTracking().Where(r => r.ContactId == contactId && r.LiftedAt == null).OrderByDescending(r => r.StartedAt).FirstOrDefaultAsync(ct);
+
     private async Task<(Contact?, ContactRestriction?)> OpenAsync(Guid contactId, CancellationToken ct)
     {
         var contact = await db.Contacts.SingleOrDefaultAsync(c => c.Id == contactId, ct);

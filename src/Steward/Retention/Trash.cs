@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Steward.Audit;
 using Steward.Contacts;
+using Steward.Crypto;
 using Steward.Data;
 using Steward.Http;
 using Steward.Instructions;
@@ -78,5 +79,31 @@ public sealed class EmptyTrash(StewardDb db, Terms terms, EraseContact erase, Ti
             }
         }
         return erased;
+    }
+}
+
+/// <summary>
+/// The client's trash (G-44): its deleted contacts, each with the day its restore window ends and it is erased. A
+/// restricted contact is listed with its values withheld, as in every list (Art. 18(2)).
+/// </summary>
+public sealed class ReadTrash(StewardDb db, KeyVault vault, Terms terms)
+{
+    public sealed record Item(ContactFields.View Contact, DateTimeOffset DeletedAt, DateTimeOffset ErasedFrom);
+
+    public async Task<List<Item>> HandleAsync(Guid clientId, CancellationToken ct)
+    {
+        var days = (await terms.ForAsync(db, clientId, ct)).RestoreDays;
+        var rows = await db.Contacts.IgnoreQueryFilters().AsNoTracking().Where(c => c.ClientId == clientId && c.DeletedAt != null)
+            .OrderBy(c => c.DeletedAt).Take(500).ToListAsync(ct);
+        var keys = await vault.OpenManyAsync(clientId, rows.Select(c => c.Id).ToList(), ct);
+        try
+        {
+            return rows.Where(c => keys.ContainsKey(c.Id)).Select(c => new Item(
+                c.RestrictedAt is null ? ContactFields.Open(c, keys[c.Id]) : ContactFields.Withheld(c), c.DeletedAt!.Value, c.DeletedAt.Value.AddDays(days))).ToList();
+        }
+        finally
+        {
+            foreach (var key in keys.Values) key.Dispose();
+        }
     }
 }

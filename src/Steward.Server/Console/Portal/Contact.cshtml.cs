@@ -12,6 +12,10 @@ public sealed class ContactModel(ReadContacts read) : PortalPage
     [FromRoute] public Guid ContactId { get; set; }
     public ContactFields.View? Contact { get; private set; }
     public bool MayErase => May(Rights.Remove);
+    public bool MayModify => May(Rights.Modify);
+    public bool MayExport => May(Rights.Export);
+    /// <summary>The contact's processing is restricted: its values are not shown here (Art. 18(2)).</summary>
+    public bool Restricted { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -20,7 +24,9 @@ public sealed class ContactModel(ReadContacts read) : PortalPage
         if (result.Error is { } error)
         {
             if (error is NotFoundError) return NotFound();
-            ToModelState(error);
+            // the API's refusal asks for its header; the portal's pages that read a restricted contact ask for the reason in a field
+            if (error is ForbiddenError) Restricted = true;
+            else ToModelState(error);
         }
         else Contact = result.Value;
         return Page();

@@ -9,7 +9,7 @@ namespace Steward.Server.Console.Portal;
 /// Erasing a contact asks again (<see cref="ConfirmClientUser"/>: the password or a current code), then runs the API's
 /// erasure (<see cref="EraseContact"/>, as POST …/contacts/{id}/erase) with its audit event.
 /// </summary>
-public sealed class EraseModel(ConfirmClientUser confirm, EraseContact erase) : PortalPage
+public sealed class EraseModel(EraseContact erase) : PortalPage
 {
     [FromRoute] public Guid ContactId { get; set; }
     [BindProperty] public string? Confirmation { get; set; }
@@ -20,14 +20,7 @@ public sealed class EraseModel(ConfirmClientUser confirm, EraseContact erase) : 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         if (!May(Rights.Remove)) return RefuseRight();
-        if (await confirm.HandleAsync(Caller, Confirmation, ct) is { } refused)
-        {
-            ToModelState(refused);
-            return Page();
-        }
-        var result = await erase.HandleAsync(Caller.ClientId, ContactId, ct);
-        if (result.Error is { } error) ToModelState(error);
-        else Receipt = result.Value;
+        Receipt = await ConfirmThenAsync(Confirmation, c => erase.HandleAsync(Caller.ClientId, ContactId, c), ct);
         return Page();
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Steward.Clients;
 using Steward.Data;
+using Steward.Http;
 using Steward.Team;
 
 namespace Steward.Server.Console.Portal;
@@ -38,4 +39,22 @@ public abstract class PortalPage : ConsolePage
     public bool May(string right) => Caller.Role is { } role && ClientRoles.RoleMay(role, right);
 
     protected IActionResult RefuseRight() => Forbid(PortalAuthentication.SchemeName);
+
+    /// <summary>
+    /// A destructive action asks again first (<see cref="ConfirmClientUser"/>: the password or a current code), as
+    /// Identity's DeletePersonalData does; a refusal or the action's error lands in the form. Null unless it ran.
+    /// </summary>
+    protected async Task<T?> ConfirmThenAsync<T>(string? confirmation, Func<CancellationToken, Task<Result<T>>> action, CancellationToken ct)
+        where T : class
+    {
+        var confirm = HttpContext.RequestServices.GetRequiredService<ConfirmClientUser>();
+        if (await confirm.HandleAsync(Caller, confirmation, ct) is { } refused)
+        {
+            ToModelState(refused);
+            return null;
+        }
+        var result = await action(ct);
+        if (result.Error is { } error) ToModelState(error);
+        return result.Value;
+    }
 }
