@@ -60,8 +60,8 @@ var notes = new List<string>();
 Log.Progress($"{(settings.Quick ? "quick" : "full")} run: {settings.Runs} runs of {settings.Duration.TotalSeconds:F0} s per figure, " +
     $"{settings.WriteConcurrency} concurrent writers, {settings.ReadConcurrency} concurrent readers, {settings.LookupContacts:N0} contacts to look up");
 
-// widget-http drives the real server process: built once, for both engines
-var serverDll = settings.Includes("widget-http") ? await Soak.BuildServerAsync(ct) : null;
+// widget-http drives the real server process, built with the bench (its project reference) in the same configuration
+var serverDll = settings.Includes("widget-http") ? Soak.BuiltServer() : null;
 try
 {
     if (engineOnly is null or "sqlite") figures.AddRange(await RunEngineAsync(EngineKind.Sqlite, null));

@@ -73,6 +73,17 @@ internal static partial class Soak
         return Path.Combine(root, "src/Steward.Server/bin/Release/net10.0/Steward.Server.dll");
     }
 
+    /// <summary>
+    /// The server's dll as the bench's own build left it (bench/…/bin/CONFIG/TFM → src/Steward.Server/bin/CONFIG/TFM):
+    /// the bench's project reference builds it first, so a dotnet run of the bench needs no second build.
+    /// </summary>
+    public static string BuiltServer()
+    {
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var dll = Path.Combine(RepositoryRoot(), "src/Steward.Server/bin", output.Parent!.Name, output.Name, "Steward.Server.dll");
+        return File.Exists(dll) ? dll : throw new InvalidOperationException($"the server is not built: no {dll}");
+    }
+
     private static async Task<int> DriveAsync(ServerProcess server, TimeSpan duration, int rate, string engineName, CancellationToken ct)
     {
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = MaxInFlight }) { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(60) };
