@@ -54,6 +54,7 @@ internal static class ExportFigures
         actor.ClientId = client;
         var result = await scope.ServiceProvider.GetRequiredService<ReturnExport>().HandleAsync(client, format, ct);
         if (!result.IsSuccess) throw new InvalidOperationException($"ReturnExport: {result.Error!.Detail}");
+        await result.Value!.WriteToAsync(Stream.Null, ct);
     }
 
     /// <summary>The raw limit: one ordered scan of the contacts and of their consents, keys fetched per 500 on the key store.</summary>

@@ -27,17 +27,31 @@ public sealed class ConsentHistory(StewardDb db, KeyVault vault, RestrictedReads
         if (!await db.Contacts.AnyAsync(c => c.Id == contactId, ct)) return Errors.NotFound("contact");
         using var key = await vault.OpenAsync(clientId, contactId, ct);
         if (key is null) return Errors.NotFound("contact");
-        var events = await db.ConsentEvents.AsNoTracking().Where(e => e.ContactId == contactId).ToListAsync(ct);
+        return (await ManyAsync(clientId, new Dictionary<Guid, DataKey> { [contactId] = key }, ct))[contactId];
+    }
+
+    /// <summary>
+    /// The histories of many contacts at once (a page of an export): one query for their events and one for the widget
+    /// texts, whatever their number. Each contact of <paramref name="keys"/> gets a list, maybe empty.
+    /// </summary>
+    public async Task<Dictionary<Guid, List<Proof>>> ManyAsync(Guid clientId, IReadOnlyDictionary<Guid, DataKey> keys, CancellationToken ct)
+    {
+        var ids = keys.Keys.ToList();
+        var events = await db.ConsentEvents.AsNoTracking().Where(e => ids.Contains(e.ContactId)).ToListAsync(ct);
         var widgetIds = events.Where(e => e.WidgetId is not null).Select(e => e.WidgetId!.Value).Distinct().ToList();
-        var versions = await db.WidgetVersions.AsNoTracking().Where(v => widgetIds.Contains(v.WidgetId)).ToListAsync(ct);
+        var versions = widgetIds.Count == 0 ? []
+            : await db.WidgetVersions.AsNoTracking().Where(v => widgetIds.Contains(v.WidgetId)).ToListAsync(ct);
         var texts = versions.SelectMany(v => DefineWidget.Purposes(v).Select(p => (v.WidgetId, v.Version, p.Key, p.Text)))
             .ToDictionary(t => (t.WidgetId, t.Version, t.Key), t => t.Text);
-        var proofs = new List<Proof>(events.Count);
+        var proofs = ids.ToDictionary(id => id, _ => new List<Proof>());
         foreach (var e in events.OrderBy(e => e.At).ThenBy(e => e.Id))
-            proofs.Add(new Proof(e.Id, e.Purpose, e.Kind, e.Method, e.At, e.WidgetId, e.WidgetVersion,
+        {
+            var key = keys[e.ContactId];
+            proofs[e.ContactId].Add(new Proof(e.Id, e.Purpose, e.Kind, e.Method, e.At, e.WidgetId, e.WidgetVersion,
                 e.WidgetId is { } w && e.WidgetVersion is { } v ? texts.GetValueOrDefault((w, v, e.Purpose)) : null,
                 e.TextSha256, key.OpenString("consent.ip", e.IpAddressSealed), key.OpenString("consent.userAgent", e.UserAgentSealed), e.Evidence,
                 e.Kind == ConsentEvent.Given ? await receipts.UrlAsync(clientId, e.Id, ct) : null));
+        }
         return proofs;
     }
 }

@@ -40,6 +40,8 @@ public sealed class Contact : ITenantOwned
         e.HasIndex(c => new { c.ClientId, c.EmailIndex }).IsUnique();
         e.HasIndex(c => new { c.ClientId, c.PhoneIndex });
         e.HasIndex(c => new { c.ClientId, c.Id });
+        // the return export reads a client's contacts in (CreatedAt, Id) order, a page at a time from where the last ended
+        e.HasIndex(c => new { c.ClientId, c.CreatedAt, c.Id });
         e.HasIndex(c => c.DeletedAt);
         e.Property(c => c.Source).HasMaxLength(20);
     });

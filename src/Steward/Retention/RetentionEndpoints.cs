@@ -24,7 +24,7 @@ public static class RetentionEndpoints
                 (await choose.HandleAsync(clientId, request, ct)).ToHttp(TypedResults.Ok))
             .WithTags("Clients").WithName("ChooseTermination").WithSummary("At termination: return the data, or destroy them now");
         client.MapPost("/return-exports", async (Guid clientId, string? format, ReturnExport export, CancellationToken ct) =>
-                (await export.HandleAsync(clientId, format, ct)).ToHttp(f => TypedResults.File(f.Content, f.ContentType, f.Name)))
+                (await export.HandleAsync(clientId, format, ct)).ToHttp(f => TypedResults.Stream(body => f.WriteToAsync(body, ct), f.ContentType, f.Name)))
             .WithTags("Clients").WithName("ExportClientData").WithSummary("Return all the client's data (format=json or csv): the first is free, later ones are counted billable");
         client.MapGet("/return-exports", async (StewardDb db, CancellationToken ct) =>
                 TypedResults.Ok(await db.ReturnExports.AsNoTracking().OrderBy(r => r.Number).ToListAsync(ct)))

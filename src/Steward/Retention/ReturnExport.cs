@@ -21,46 +21,40 @@ namespace Steward.Retention;
 /// custom fields, consents with their proof, subject requests; as one JSON document or as a zip of CSV files. Each
 /// return is counted: beyond the client's free ones it is billable. Like every export it alerts the CEO and the DPO.
 /// </summary>
+/// <remarks>
+/// Streamed (PERFORMANCE.md: memory flat from 10 k to 1 M contacts): the contacts are read a page at a time in
+/// (CreatedAt, Id) order, each page's keys and consent histories in one query each, and what a page produced is sent
+/// before the next is read. The export is numbered and recorded before the first byte, as its name and its document
+/// carry the number.
+/// </remarks>
 public sealed class ReturnExport(StewardDb db, KeyVault vault, ConsentHistory consents, Terms terms, ExportAlert alert, AuditLog audit,
     IOptions<RequestOptions> requests, TimeProvider clock)
 {
+    private const int PageSize = 1000;
+
     public sealed record Field(string Name, string Type, bool Required);
     public sealed record ContactData(ContactFields.View Contact, List<ConsentHistory.Proof> Consents);
-    public sealed record Document(Guid ClientId, string ClientName, DateTimeOffset ExportedAt, int Number, bool Billable,
-        List<Field> CustomFields, List<ContactData> Contacts, List<ReadRequests.View> Requests);
-    public sealed record File(string Name, string ContentType, byte[] Content, int Number, bool Billable);
+    /// <summary>The export once recorded: <see cref="WriteToAsync"/> streams its content.</summary>
+    public sealed record File(string Name, string ContentType, int Number, bool Billable, Func<Stream, CancellationToken, Task> WriteToAsync);
+    private sealed record Header(Guid ClientId, string ClientName, DateTimeOffset ExportedAt, int Number, bool Billable, List<Field> CustomFields);
 
     public async Task<Result<File>> HandleAsync(Guid clientId, string? format, CancellationToken ct)
     {
         format ??= "json";
         if (format is not ("json" or "csv")) return Errors.Invalid("format", "json or csv.");
-        var document = await BuildAsync(clientId, format, ct);
-        var name = $"steward-return-{clientId}-{document.Number}";
+        var header = await RecordAsync(clientId, format, ct);
+        var name = $"steward-return-{clientId}-{header.Number}";
         return format == "json"
-            ? new File(name + ".json", "application/json", JsonSerializer.SerializeToUtf8Bytes(document, Json.Strict), document.Number, document.Billable)
-            : new File(name + ".zip", "application/zip", Zip(document), document.Number, document.Billable);
+            ? new File(name + ".json", "application/json", header.Number, header.Billable, (output, c) => WriteJsonAsync(header, output, c))
+            : new File(name + ".zip", "application/zip", header.Number, header.Billable, (output, c) => WriteZipAsync(header, output, c));
     }
 
-    private async Task<Document> BuildAsync(Guid clientId, string format, CancellationToken ct)
+    private async Task<Header> RecordAsync(Guid clientId, string format, CancellationToken ct)
     {
         var client = await db.Clients.AsNoTracking().SingleAsync(c => c.Id == clientId, ct);
         var fields = await db.CustomFields.AsNoTracking().OrderBy(f => f.Name).Select(f => new Field(f.Name, f.Type, f.Required)).ToListAsync(ct);
-        var contacts = new List<ContactData>();
-        var rows = await db.Contacts.AsNoTracking().OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).ToListAsync(ct);
-        foreach (var chunk in rows.Chunk(500))
-        {
-            var keys = await vault.OpenManyAsync(clientId, chunk.Select(c => c.Id).ToList(), ct);
-            foreach (var contact in chunk)
-            {
-                if (!keys.TryGetValue(contact.Id, out var key)) continue; // erased meanwhile
-                using (key) contacts.Add(new ContactData(ContactFields.Open(contact, key), (await consents.HandleAsync(clientId, contact.Id, ct)).Value ?? []));
-            }
-        }
+        var contacts = await db.Contacts.CountAsync(ct);
         var now = clock.GetUtcNow();
-        var subjectRequests = new List<ReadRequests.View>();
-        foreach (var request in await db.SubjectRequests.AsNoTracking().OrderBy(r => r.ReceivedAt).ToListAsync(ct))
-            subjectRequests.Add(await ReadRequests.ViewAsync(db, vault, request, requests.Value, now, ct));
-
         var free = (await terms.ForAsync(db, clientId, ct)).ExportFreeCount;
         await using var write = await db.BeginWriteAsync(ct);
         // numbered per client: two exports at once on PostgreSQL would both count n and collide on (ClientId, Number),
@@ -73,59 +67,207 @@ public sealed class ReturnExport(StewardDb db, KeyVault vault, ConsentHistory co
             ClientId = clientId,
             Number = number,
             Format = format,
-            Contacts = contacts.Count,
+            Contacts = contacts,
             Billable = number > free,
             At = now,
         };
         db.ReturnExports.Add(record);
-        await alert.RaiseAsync(db, clientId, "return export", contacts.Count, ct);
+        await alert.RaiseAsync(db, clientId, "return export", contacts, ct);
         await audit.RecordAsync(db, "ExportClientData", "client", clientId.ToString(), ct, clientId);
         await write.CommitAsync(ct);
-        return new Document(clientId, client.Name, now, number, record.Billable, fields, contacts, subjectRequests);
+        return new Header(clientId, client.Name, now, number, record.Billable, fields);
     }
 
-    private static byte[] Zip(Document d)
+    /// <summary>
+    /// The client's contacts in export order, a page at a time, with their keys (a contact erased meanwhile has none
+    /// and is left out); <paramref name="withConsents"/>: only contacts that have a consent event. Keys are disposed
+    /// once the page is done.
+    /// </summary>
+    private async Task ForEachPageAsync(Guid clientId, bool withConsents, Func<List<Contact>, Dictionary<Guid, DataKey>, Task> page,
+        CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        (DateTimeOffset At, Guid Id)? after = null;
+        while (true)
         {
-            Entry(zip, "custom-fields.csv", ["name", "type", "required"], d.CustomFields.Select(f => (string?[])[f.Name, f.Type, Text(f.Required)]));
-            var custom = d.CustomFields.Select(f => f.Name).ToList();
-            Entry(zip, "contacts.csv",
-                ["id", "email", "firstName", "lastName", "company", "title", "phone", "address", "bio", "ipAddress", "country", "city",
-                 "source", "createdAt", "updatedAt", "restrictedAt", .. custom.Select(n => "custom:" + n)],
-                d.Contacts.Select(x => x.Contact).Select(c => (string?[])
-                [
-                    c.Id.ToString(), c.Email, c.FirstName, c.LastName, c.Company, c.Title, c.Phone, c.Address, c.Bio, c.IpAddress, c.Country, c.City,
-                    c.Source, Text(c.CreatedAt), Text(c.UpdatedAt), Text(c.RestrictedAt),
-                    .. custom.Select(n => c.Custom.TryGetValue(n, out var v) ? (v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()) : null),
-                ]));
-            Entry(zip, "consents.csv",
-                ["contactId", "id", "purpose", "kind", "method", "at", "widgetId", "widgetVersion", "text", "textSha256", "ipAddress", "userAgent", "evidence"],
-                d.Contacts.SelectMany(x => x.Consents.Select(p => (string?[])
-                [
-                    x.Contact.Id.ToString(), p.Id.ToString(), p.Purpose, p.Kind, p.Method, Text(p.At), p.WidgetId?.ToString(),
-                    p.WidgetVersion?.ToString(CultureInfo.InvariantCulture), p.Text, p.TextSha256, p.IpAddress, p.UserAgent, p.Evidence,
-                ])));
-            Entry(zip, "requests.csv", ["id", "type", "status", "source", "emails", "phone", "contactId", "receivedAt", "dueOn", "closedAt"],
-                d.Requests.Select(r => (string?[])
-                [
-                    r.Id.ToString(), r.Type, r.Status, r.Source, string.Join(';', r.Emails), r.Phone, r.ContactId?.ToString(), Text(r.ReceivedAt),
-                    r.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Text(r.ClosedAt),
-                ]));
+            var query = db.Contacts.AsNoTracking();
+            if (withConsents) query = query.Where(c => db.ConsentEvents.Any(e => e.ContactId == c.Id));
+            // keyset on the (ClientId, CreatedAt, Id) index; the first term bounds the index range
+            if (after is var (at, id)) query = query.Where(c => c.CreatedAt >= at && (c.CreatedAt > at || c.Id.CompareTo(id) > 0));
+            var rows = await query.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Take(PageSize).ToListAsync(ct);
+            if (rows.Count == 0) return;
+            var keys = await vault.OpenManyAsync(clientId, rows.Select(c => c.Id).ToList(), ct);
+            try
+            {
+                await page(rows, keys);
+            }
+            finally
+            {
+                foreach (var key in keys.Values) key.Dispose();
+            }
+            if (rows.Count < PageSize) return;
+            after = (rows[^1].CreatedAt, rows[^1].Id);
         }
-        return buffer.ToArray();
     }
 
-    private static void Entry(ZipArchive zip, string name, string[] header, IEnumerable<string?[]> rows)
+    private async Task WriteJsonAsync(Header h, Stream output, CancellationToken ct)
     {
-        using var writer = new StreamWriter(zip.CreateEntry(name).Open(), new UTF8Encoding(false));
+        var options = Json.Strict;
+        using var pending = new Pending();
+        // the serializer's own writer settings, so that the document is the one JsonSerializer would write whole
+        await using var json = new Utf8JsonWriter(pending, new JsonWriterOptions { Encoder = options.Encoder, Indented = options.WriteIndented });
+        json.WriteStartObject();
+        json.WriteString("clientId", h.ClientId);
+        json.WriteString("clientName", h.ClientName);
+        json.WriteString("exportedAt", h.ExportedAt);
+        json.WriteNumber("number", h.Number);
+        json.WriteBoolean("billable", h.Billable);
+        json.WritePropertyName("customFields");
+        JsonSerializer.Serialize(json, h.CustomFields, options);
+        json.WriteStartArray("contacts");
+        await ForEachPageAsync(h.ClientId, false, async (rows, keys) =>
+        {
+            var histories = await consents.ManyAsync(h.ClientId, keys, ct);
+            foreach (var contact in rows)
+                if (keys.TryGetValue(contact.Id, out var key))
+                    JsonSerializer.Serialize(json, new ContactData(ContactFields.Open(contact, key), histories[contact.Id]), options);
+            json.Flush();
+            await pending.SendAsync(output, ct);
+        }, ct);
+        json.WriteEndArray();
+        json.WriteStartArray("requests");
+        await ForEachRequestAsync(h, view =>
+        {
+            JsonSerializer.Serialize(json, view, options);
+            json.Flush();
+            return pending.SendAsync(output, ct);
+        }, ct);
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.Flush();
+        await pending.SendAsync(output, ct);
+    }
+
+    private async Task ForEachRequestAsync(Header h, Func<ReadRequests.View, Task> each, CancellationToken ct)
+    {
+        // a client's requests are few next to its contacts: read whole, opened one by one
+        foreach (var request in await db.SubjectRequests.AsNoTracking().OrderBy(r => r.ReceivedAt).ToListAsync(ct))
+            await each(await ReadRequests.ViewAsync(db, vault, request, requests.Value, h.ExportedAt, ct));
+    }
+
+    private async Task WriteZipAsync(Header h, Stream output, CancellationToken ct)
+    {
+        using var pending = new Pending();
+        using (var zip = new ZipArchive(pending, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using (var entry = Entry(zip, "custom-fields.csv", ["name", "type", "required"]))
+                foreach (var f in h.CustomFields) entry.Write(Csv.Line([f.Name, f.Type, Text(f.Required)]));
+
+            var custom = h.CustomFields.Select(f => f.Name).ToList();
+            using (var entry = Entry(zip, "contacts.csv",
+                ["id", "email", "firstName", "lastName", "company", "title", "phone", "address", "bio", "ipAddress", "country", "city",
+                 "source", "createdAt", "updatedAt", "restrictedAt", .. custom.Select(n => "custom:" + n)]))
+            {
+                await ForEachPageAsync(h.ClientId, false, (rows, keys) =>
+                {
+                    foreach (var contact in rows)
+                    {
+                        if (!keys.TryGetValue(contact.Id, out var key)) continue;
+                        var c = ContactFields.Open(contact, key);
+                        entry.Write(Csv.Line(
+                        [
+                            c.Id.ToString(), c.Email, c.FirstName, c.LastName, c.Company, c.Title, c.Phone, c.Address, c.Bio, c.IpAddress, c.Country, c.City,
+                            c.Source, Text(c.CreatedAt), Text(c.UpdatedAt), Text(c.RestrictedAt),
+                            .. custom.Select(n => c.Custom.TryGetValue(n, out var v) ? (v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()) : null),
+                        ]));
+                    }
+                    return pending.SendAsync(output, ct);
+                }, ct);
+            }
+
+            // a second pass, as a zip writes one entry at a time: only the contacts that have a consent, their keys again
+            using (var entry = Entry(zip, "consents.csv",
+                ["contactId", "id", "purpose", "kind", "method", "at", "widgetId", "widgetVersion", "text", "textSha256", "ipAddress", "userAgent", "evidence"]))
+            {
+                await ForEachPageAsync(h.ClientId, true, async (rows, keys) =>
+                {
+                    var histories = await consents.ManyAsync(h.ClientId, keys, ct);
+                    foreach (var contact in rows)
+                    {
+                        if (!keys.ContainsKey(contact.Id)) continue;
+                        foreach (var p in histories[contact.Id])
+                            entry.Write(Csv.Line(
+                            [
+                                contact.Id.ToString(), p.Id.ToString(), p.Purpose, p.Kind, p.Method, Text(p.At), p.WidgetId?.ToString(),
+                                p.WidgetVersion?.ToString(CultureInfo.InvariantCulture), p.Text, p.TextSha256, p.IpAddress, p.UserAgent, p.Evidence,
+                            ]));
+                    }
+                    await pending.SendAsync(output, ct);
+                }, ct);
+            }
+
+            using (var entry = Entry(zip, "requests.csv", ["id", "type", "status", "source", "emails", "phone", "contactId", "receivedAt", "dueOn", "closedAt"]))
+            {
+                await ForEachRequestAsync(h, r =>
+                {
+                    entry.Write(Csv.Line(
+                    [
+                        r.Id.ToString(), r.Type, r.Status, r.Source, string.Join(';', r.Emails), r.Phone, r.ContactId?.ToString(), Text(r.ReceivedAt),
+                        r.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Text(r.ClosedAt),
+                    ]));
+                    return pending.SendAsync(output, ct);
+                }, ct);
+            }
+        }
+        await pending.SendAsync(output, ct);
+    }
+
+    private static StreamWriter Entry(ZipArchive zip, string name, string[] header)
+    {
+        var writer = new StreamWriter(zip.CreateEntry(name).Open(), new UTF8Encoding(false));
         writer.Write(Csv.Line(header));
-        foreach (var row in rows) writer.Write(Csv.Line(row));
+        return writer;
     }
 
     private static string Text(bool value) => value ? "true" : "false";
     private static string? Text(DateTimeOffset? value) => value?.ToString("O", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// What the writers produced since the last send, in memory: they write synchronously (a zip and a JSON writer
+    /// do), which the response body refuses, and a page's worth is then sent with one asynchronous write. Not
+    /// seekable, so the zip writes each entry's sizes after its data instead of going back for them.
+    /// </summary>
+    private sealed class Pending : Stream
+    {
+        private readonly MemoryStream _bytes = new();
+        private long _sent;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _sent + _bytes.Length; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => _bytes.Write(buffer, offset, count);
+        public override void Write(ReadOnlySpan<byte> buffer) => _bytes.Write(buffer);
+
+        public async Task SendAsync(Stream output, CancellationToken ct)
+        {
+            if (_bytes.Length == 0) return;
+            await output.WriteAsync(_bytes.GetBuffer().AsMemory(0, (int)_bytes.Length), ct);
+            await output.FlushAsync(ct);
+            _sent += _bytes.Length;
+            _bytes.SetLength(0);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _bytes.Dispose();
+            base.Dispose(disposing);
+        }
+    }
 }
 
 /// <summary>CSV as spreadsheets read it (RFC 4180), with formula injection neutralised (OWASP: CSV injection).</summary>

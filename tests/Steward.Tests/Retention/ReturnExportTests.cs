@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Steward.Retention;
@@ -73,6 +75,43 @@ public sealed class ReturnExportTests
         Assert.Equal([false, true], records.EnumerateArray().Select(r => r.GetProperty("billable").GetBoolean()).ToArray());
         Assert.Equal(2, await app.WithDbAsync((db, _) => db.AuditEvents.CountAsync(e => e.Action == "ExportClientData" && e.ResourceId == tenant.ClientId.ToString())));
         await (await tenant.Http.PostAsync(tenant.Base + "/return-exports?format=xml", null)).AssertProblemAsync(400);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G21_P47_a_return_export_longer_than_a_page_streams_every_contact_once_in_creation_order_with_its_consents(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        // one import: every contact created at the same instant, so the pages follow each other on the id alone
+        const int Count = 1_050;
+        var csv = new StringBuilder("email,firstName,consent.newsletter,consentSource,consentDate\n");
+        for (var i = 0; i < Count; i++)
+            csv.Append(CultureInfo.InvariantCulture, $"{Canaries.Personal($"pg{i}@example.com")},P{i},{(i % 7 == 0 ? "yes,Fair,2026-10-01" : ",,")}\n");
+        var imported = await tenant.Http.PostAsync(tenant.Base + "/contacts/import", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"));
+        Assert.True(imported.IsSuccessStatusCode, await imported.Content.ReadAsStringAsync());
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        var last = (await tenant.CreateContactAsync(new { email = "pglast@example.com" })).GetProperty("id").GetGuid();
+
+        var json = await (await tenant.Http.PostAsync(tenant.Base + "/return-exports?format=json", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var contacts = json.GetProperty("contacts").EnumerateArray().ToList();
+        var ids = contacts.Select(c => c.GetProperty("contact").GetProperty("id").GetGuid()).ToList();
+        Assert.Equal(Count + 1, ids.Distinct().Count());
+        Assert.Equal(last, ids[^1]);
+        // the engines order ids as their text (SQLite) or bytes (PostgreSQL): the same order, hex digits before letters
+        Assert.Equal(ids[..Count].OrderBy(id => id.ToString().ToUpperInvariant(), StringComparer.Ordinal), ids[..Count]);
+        foreach (var contact in contacts[..Count])
+        {
+            var i = int.Parse(contact.GetProperty("contact").GetProperty("firstName").GetString()![1..], CultureInfo.InvariantCulture);
+            Assert.Equal(i % 7 == 0 ? 1 : 0, contact.GetProperty("consents").GetArrayLength());
+        }
+        Assert.Equal(Count + 1, (await app.WithDbAsync((db, _) => db.ReturnExports.SingleAsync(), tenant.ClientId)).Contacts);
+
+        using var zip = new ZipArchive(await (await tenant.Http.PostAsync(tenant.Base + "/return-exports?format=csv", null)).Content.ReadAsStreamAsync());
+        var rows = (await new StreamReader(zip.GetEntry("contacts.csv")!.Open()).ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries)[1..];
+        Assert.Equal(ids, rows.Select(r => Guid.Parse(r[..36])));
+        var consents = (await new StreamReader(zip.GetEntry("consents.csv")!.Open()).ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries)[1..];
+        Assert.Equal(contacts.Where(c => c.GetProperty("consents").GetArrayLength() > 0).Select(c => c.GetProperty("contact").GetProperty("id").GetGuid()),
+            consents.Select(r => Guid.Parse(r[..36])));
     }
 
     [Fact]

@@ -1322,6 +1322,8 @@ namespace Steward.Data.Migrations.Postgres
 
                     b.HasIndex("ClientId", "PhoneIndex");
 
+                    b.HasIndex("ClientId", "CreatedAt", "Id");
+
                     b.ToTable("Contacts");
                 });
 

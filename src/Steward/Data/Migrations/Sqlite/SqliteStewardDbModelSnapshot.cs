@@ -1317,6 +1317,8 @@ namespace Steward.Data.Migrations.Sqlite
 
                     b.HasIndex("ClientId", "PhoneIndex");
 
+                    b.HasIndex("ClientId", "CreatedAt", "Id");
+
                     b.ToTable("Contacts");
                 });
 
