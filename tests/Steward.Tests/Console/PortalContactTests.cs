@@ -210,7 +210,7 @@ public sealed class PortalContactTests(Chromium chromium) : IClassFixture<Chromi
         await Assertions.Expect(actions.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Restriction", "Consent proof"]);
         foreach (var path in new[] { "rectify", "delete", "export" })
             Assert.Equal(403, (await page.GotoAsync($"/console/portal/contacts/{contactId}/{path}"))!.Status);
-        Assert.Equal(403, (await page.GotoAsync("/console/portal/export"))!.Status);
+        Assert.Equal(403, (await page.GotoAsync("/console/portal/return-exports"))!.Status);
         await page.GotoAsync($"/console/portal/contacts/{contactId}/restriction");
         await Assertions.Expect(page.Locator("#restriction-status")).ToContainTextAsync("Not restricted");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Restrict processing" })).ToHaveCountAsync(0);

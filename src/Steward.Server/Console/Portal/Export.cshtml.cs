@@ -6,7 +6,8 @@ namespace Steward.Server.Console.Portal;
 
 /// <summary>
 /// All the client's data, returned (P-10, G-21): the API's return export (<see cref="ReturnExport"/>, as POST
-/// …/return-exports), counted and billable beyond the free ones, with its alert and audit event. POST only.
+/// …/return-exports), counted and billable beyond the free ones, with its alert and audit event. Its path ends as the
+/// API's, so a cancelled client may still take its data (<see cref="Clients.ClientLifecycle"/>).
 /// </summary>
 public sealed class ExportModel(ReturnExport export) : PortalPage
 {
@@ -24,7 +25,12 @@ public sealed class ExportModel(ReturnExport export) : PortalPage
             ToModelState(error);
             return Page();
         }
+        // streamed as the API does: a page of contacts at a time, never the whole document in memory
         var file = result.Value!;
-        return File(file.Content, file.ContentType, file.Name);
+        Response.ContentType = file.ContentType;
+        Response.Headers.CacheControl = "no-store";
+        Response.Headers.ContentDisposition = new System.Net.Mime.ContentDisposition { FileName = file.Name }.ToString();
+        await file.WriteToAsync(Response.Body, ct);
+        return new EmptyResult();
     }
 }
