@@ -8,7 +8,7 @@ namespace Steward.Server.Console.Portal;
 /// A destructive action on one thing that asks again first (<see cref="ConfirmClientUser"/>: the password or a current
 /// code): the page shows the thing, and the post runs the API's use case only once the person confirmed.
 /// </summary>
-public abstract class ConfirmedActionPage<T>(ConfirmClientUser confirm) : PortalPage where T : class
+public abstract class ConfirmedActionPage<T> : PortalPage where T : class
 {
     [BindProperty] public string? Confirmation { get; set; }
     public T? Item { get; private set; }
@@ -29,14 +29,7 @@ public abstract class ConfirmedActionPage<T>(ConfirmClientUser confirm) : Portal
     {
         if (!May(Right)) return RefuseRight();
         if ((Item = await FindAsync(ct)) is null) return NotFound();
-        if (await confirm.HandleAsync(Caller, Confirmation, ct) is { } refused)
-        {
-            ToModelState(refused);
-            return Page();
-        }
-        var result = await ActAsync(ct);
-        if (result.Error is { } error) ToModelState(error);
-        else (Item, Done) = (result.Value, true);
+        if (await ConfirmThenAsync(Confirmation, ActAsync, ct) is { } done) (Item, Done) = (done, true);
         return Page();
     }
 }

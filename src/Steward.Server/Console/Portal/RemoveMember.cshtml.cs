@@ -5,7 +5,7 @@ using Steward.Team;
 namespace Steward.Server.Console.Portal;
 
 /// <summary>Removing a team member asks again, then runs <see cref="ManageTeam.RemoveAsync"/>, as DELETE …/users/{id}.</summary>
-public sealed class RemoveMemberModel(ConfirmClientUser confirm, ManageTeam team) : ConfirmedActionPage<ManageTeam.Member>(confirm)
+public sealed class RemoveMemberModel(ManageTeam team) : ConfirmedActionPage<ManageTeam.Member>
 {
     [FromRoute] public Guid UserId { get; set; }
     protected override string Right => ClientRoles.ManageTeam;

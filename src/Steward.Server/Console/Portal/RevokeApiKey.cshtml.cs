@@ -5,7 +5,7 @@ using Steward.Team;
 namespace Steward.Server.Console.Portal;
 
 /// <summary>Revoking an API key asks again, then runs <see cref="ManageApiKeys.RevokeAsync"/>, as DELETE …/api-keys/{id}.</summary>
-public sealed class RevokeApiKeyModel(ConfirmClientUser confirm, ManageApiKeys keys) : ConfirmedActionPage<ManageApiKeys.KeyView>(confirm)
+public sealed class RevokeApiKeyModel(ManageApiKeys keys) : ConfirmedActionPage<ManageApiKeys.KeyView>
 {
     [FromRoute] public Guid KeyId { get; set; }
     protected override string Right => ClientRoles.ManageTeam;
