@@ -13,7 +13,7 @@ namespace Steward.Server.Console.Portal;
 /// Cancellation and termination (P-07, P-20, P-47, G-21), with the API's use cases and rights: cancelling
 /// (<see cref="CancelClient"/>, as POST …/cancel) with the choice at termination (<see cref="ChooseTermination"/>, as
 /// POST …/termination), reactivating inside the grace window (<see cref="ReactivateClient"/>), and the return exports
-/// (<see cref="ReturnExportModel"/>). Cancelling and choosing destruction ask again (<see cref="ConfirmClientUser"/>).
+/// (<see cref="ExportModel"/>). Cancelling and choosing destruction ask again (<see cref="ConfirmClientUser"/>).
 /// The handler is the last path segment (…/account/cancel, …/account/termination, …/account/reactivate), so a cancelled
 /// client's writes pass or stop at <see cref="ClientLifecycle.WriteRefusalAsync"/> exactly as on the API.
 /// </summary>

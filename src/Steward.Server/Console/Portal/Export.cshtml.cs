@@ -25,12 +25,15 @@ public sealed class ExportModel(ReturnExport export) : PortalPage
             ToModelState(error);
             return Page();
         }
-        // streamed as the API does: a page of contacts at a time, never the whole document in memory
-        var file = result.Value!;
-        Response.ContentType = file.ContentType;
         Response.Headers.CacheControl = "no-store";
-        Response.Headers.ContentDisposition = new System.Net.Mime.ContentDisposition { FileName = file.Name }.ToString();
-        await file.WriteToAsync(Response.Body, ct);
-        return new EmptyResult();
+        return new Streamed(result.Value!);
+    }
+
+    /// <summary>Streamed as the API streams it, a page of contacts at a time; as a result, so that the console's headers
+    /// go before the body.</summary>
+    private sealed class Streamed(ReturnExport.File file) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context) => Results.Stream(
+            body => file.WriteToAsync(body, context.HttpContext.RequestAborted), file.ContentType, file.Name).ExecuteAsync(context.HttpContext);
     }
 }
