@@ -43,7 +43,7 @@ public sealed class ClientPortalTests(Chromium chromium) : IClassFixture<Chromiu
         var (tenant, owner) = await app.SignUpWithOwnerAsync();
         var secret = await EnrolAsync(app, owner);
         var contact = await tenant.CreateContactAsync(new { email = "ada@example.com", firstName = "Ada", lastName = "Lovelace", company = "Analytical" });
-        await tenant.CreateContactAsync(new { email = "grace@example.com", firstName = "Grace" });
+        await tenant.CreateContactAsync(new { email = "grace@example.com", firstName = "Grace", phone = "+4520112233" });
         var contactId = contact.GetProperty("id").GetGuid();
 
         var page = await chromium.NewPageAsync(app);
@@ -52,7 +52,12 @@ public sealed class ClientPortalTests(Chromium chromium) : IClassFixture<Chromiu
         Assert.True(cookie is { HttpOnly: true, Secure: true, SameSite: SameSiteAttribute.Strict });
         Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "__Host-steward-staff");
 
-        // found through the blind index, by the exact address
+        // found through the blind index by phone, written otherwise than it was given (normalised), or by the exact address
+        await page.GetByLabel("or by phone number").FillAsync("+45 20 11 22 33");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await Assertions.Expect(page.Locator("tr.contact")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("tr.contact")).ToContainTextAsync("Grace");
+        await page.GetByLabel("or by phone number").FillAsync("");
         await page.GetByLabel("Find a contact by email address").FillAsync("ada@example.com");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         await Assertions.Expect(page.Locator("tr.contact")).ToHaveCountAsync(1);
