@@ -71,15 +71,7 @@ internal sealed class BenchEngine : IAsyncDisposable
                 settings["Steward:Database:Provider"] = "Postgres";
                 settings["ConnectionStrings:Steward"] = await server!.CreateDatabaseAsync(database, ct);
             }
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-            services = new ServiceCollection()
-                // EF Core logs a failed command when a fresh database has no migrations table yet; failures that
-                // matter surface as exceptions, counted per figure
-                .AddLogging(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning)
-                    .AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None))
-                .Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-                .AddSteward(configuration)
-                .BuildServiceProvider();
+            services = BuildServices(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
             await services.InitializeStewardAsync(ct);
             var vault = services.GetRequiredService<KeyVault>();
             // setup only: the raw side needs the same blind-index root to find what Steward indexed
@@ -98,6 +90,16 @@ internal sealed class BenchEngine : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Steward's services as the server registers them (AddSteward), logging warnings to stderr.</summary>
+    public static ServiceProvider BuildServices(IConfiguration configuration) => new ServiceCollection()
+        // EF Core logs a failed command when a fresh database has no migrations table yet; failures that
+        // matter surface as exceptions, counted per figure
+        .AddLogging(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None))
+        .Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+        .AddSteward(configuration)
+        .BuildServiceProvider();
 
     /// <summary>A client row, as sign-up would leave it (its owner and API key play no part in these figures).</summary>
     public async Task<Guid> AddClientAsync(string name, CancellationToken ct)

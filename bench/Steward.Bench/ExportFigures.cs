@@ -22,7 +22,7 @@ internal static class ExportFigures
 {
     public static async Task<Figure[]> RunAsync(BenchEngine engine, Settings settings, CancellationToken ct)
     {
-        var count = settings.Quick ? 1_000 : 100_000;
+        var count = settings.ExportContacts;
         var client = await engine.AddClientAsync("Bench exports", ct);
         var clock = Stopwatch.StartNew();
         await LookupFigures.SeedAsync(engine, client, count, ct);
@@ -44,7 +44,7 @@ internal static class ExportFigures
 
     private static Measured PerContact(Measured m, int contacts) => m with { PerSecond = m.PerSecond * contacts };
 
-    private static async Task ExportAsync(IServiceProvider services, Guid client, string format, CancellationToken ct)
+    internal static async Task ExportAsync(IServiceProvider services, Guid client, string format, CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<StewardDb>().TenantId = client;

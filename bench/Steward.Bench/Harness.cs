@@ -14,19 +14,32 @@ internal sealed record Settings(bool Quick, int Runs, TimeSpan Warmup, TimeSpan 
     public bool Includes(string figure) => Only is null || Only.Contains(figure);
 
     /// <summary>
-    /// For the figures whose one op is long (a whole export, a whole chain, erasures that use up seeded rows): with
-    /// --quick, shorter warm-ups and runs keep the whole quick run within the four minutes CI gives it.
+    /// For the figures whose one op is long (a whole export, a whole chain, a file import, erasures that use up seeded
+    /// rows): with --quick, shorter warm-ups and runs keep the whole quick run within the four minutes CI gives it; in
+    /// the full run, three runs of 5 s after 2 s of warm-up (a run holds at least one whole op, the warm-up at least
+    /// one too: enough for tiered JIT on ops of seconds), so that the full run fits its budget (docs/operations.md).
     /// </summary>
-    public Settings Brief => Quick ? this with { Warmup = TimeSpan.FromSeconds(0.5), Duration = TimeSpan.FromSeconds(1) } : this;
+    public Settings Brief => Quick
+        ? this with { Warmup = TimeSpan.FromSeconds(0.5), Duration = TimeSpan.FromSeconds(1) }
+        : this with { Runs = 3, Warmup = TimeSpan.FromSeconds(2), Duration = TimeSpan.FromSeconds(5) };
+
+    /// <summary>Contacts in the client export-json and export-csv return, one export per op (the throughput figures).</summary>
+    public int ExportContacts => Quick ? 1_000 : 20_000;
 
     /// <summary>The table sizes erasure's growth compares (PERFORMANCE.md: 10 k and 1 M).</summary>
     public (int Small, int Large) EraseSizes => Quick ? (2_000, 20_000) : (10_000, 1_000_000);
 
+    /// <summary>export-memory's sizes (PERFORMANCE.md: 10 k and 1 M); the large one is the lookups' population.</summary>
+    public (int Small, int Large) ExportMemorySizes => Quick ? (1_000, LookupContacts) : (10_000, LookupContacts);
+
     /// <summary>The cancelled client's size a purge destroys (PERFORMANCE.md: 1 M; --quick keeps it small, Steward purges ~500 contacts/s on SQLite).</summary>
     public int PurgeContacts => Quick ? 2_000 : 1_000_000;
 
-    /// <summary>Purge rounds: each seeds two clients of <see cref="PurgeContacts"/>, so three even in the full run.</summary>
-    public int PurgeRuns => Math.Min(Runs, 3);
+    /// <summary>
+    /// Purge rounds: each seeds two clients of <see cref="PurgeContacts"/>, so the full run does one (seeding 2 M
+    /// contacts took ~10 min of the SQLite run on a loaded machine, each round's purges ~2 min more); --quick three.
+    /// </summary>
+    public int PurgeRuns => Quick ? 3 : 1;
 
     /// <summary>Concurrent callers of widget-http, each side (PERFORMANCE.md: 64).</summary>
     public const int WidgetConcurrency = 64;

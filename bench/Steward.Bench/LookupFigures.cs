@@ -17,14 +17,10 @@ namespace Steward.Bench;
 /// </summary>
 internal static class LookupFigures
 {
-    public static async Task<Figure> RunAsync(BenchEngine engine, Settings settings, CancellationToken ct)
+    /// <param name="client">A client seeded with <see cref="SeedAsync"/> of <see cref="Settings.LookupContacts"/> contacts.</param>
+    public static async Task<Figure> RunAsync(BenchEngine engine, Guid client, Settings settings, CancellationToken ct)
     {
-        var client = await engine.AddClientAsync("Bench lookups", ct);
         var count = settings.LookupContacts;
-        var clock = Stopwatch.StartNew();
-        await SeedAsync(engine, client, count, ct);
-        Log.Progress($"{engine.Name}: seeded {count:N0} contacts in {clock.Elapsed.TotalSeconds:F1} s");
-
         var steward = new StewardLookup(engine.Services, client, count);
         var raw = new RawLookup(engine, client, count);
         var measured = await Harness.CompareAsync($"{engine.Name} lookup-email",
@@ -72,6 +68,7 @@ internal static class LookupFigures
             var now = DateTimeOffset.UtcNow;
             if (engine.Kind == EngineKind.Sqlite) await InsertSqliteAsync(engine, data, keys, client, kekId, rows, now, ct);
             else await CopyPostgresAsync((NpgsqlConnection)data, (NpgsqlConnection)keys, client, kekId, rows, now, ct);
+            if ((start + Batch) % 200_000 == 0) Log.Progress($"{engine.Name}: {start + Batch:N0} of {count:N0} contacts seeded");
         }
         if (engine.Kind == EngineKind.Postgres)
         {

@@ -7,13 +7,24 @@ using Steward.Bench;
 // dotnet run -c Release --project bench/Steward.Bench -- [--quick] [--only FIGURE,…] [--engine sqlite|postgres]
 // (--only and --engine narrow a run while profiling one path; a report for the record runs everything)
 // figures: lookup-email, contact-create, price-of-privacy (CreateFigures), export-json, export-csv (contacts/s, peak
-// working set of the figure), import (contacts/s, files of 1 k --quick, 10 k full), audit-verify (events/s), purge
-// (contacts/s, a cancelled client of 2 k --quick, 1 M full), erase and erase-growth (rate at the large size over the
-// small: 2 k and 20 k contacts --quick, 10 k and 1 M full), widget-http (submissions/s to the real server process over
-// loopback at 64 concurrent; its p99 in a note). Each against the raw ADO.NET limit of the same work, same run.
-// --quick runs in CI (.ci/run): figures printed, not asserted, the whole run within four minutes.
+// working set of the figure; a client of 1 k --quick, 20 k full), export-memory (below), import (contacts/s, files of
+// 1 k --quick, 10 k full), audit-verify (events/s), purge (contacts/s, a cancelled client of 2 k --quick, 1 M full),
+// erase and erase-growth (rate at the large size over the small: 2 k and 20 k contacts --quick, 10 k and 1 M full),
+// widget-http (submissions/s to the real server process over loopback at 64 concurrent; its p99 in a note). Each
+// against the raw ADO.NET limit of the same work, same run.
+// export-memory (--only export-memory) prints export-memory-json and export-memory-csv: the peak working set in MB of one
+// whole return export, each in a fresh child process with the server's GC, of a client of 1 k / 10 k contacts (--quick)
+// or 10 k / 1 M (full; the large client is lookup-email's population, seeded once). PERFORMANCE.md wants it flat, at most
+// +50 MB: its RATIO line reads "<MB at the small size> <MB at the large size> <small / large>", higher is better (1.0 is
+// flat) and its target, the floor, is small / (small + 50), which the ratio meets exactly when the growth is at most
+// 50 MB; a note gives both peaks, the growth, the managed heap and the bytes allocated.
+// --quick runs in CI (.ci/run): figures printed, not asserted, the whole run within four minutes. The full run (1 M
+// contacts) takes ~35–45 min for both engines on a quiet machine, more under load (docs/operations.md has the budget).
 // dotnet run -c Release --project bench/Steward.Bench -- --soak [minutes] [--rate OPS] [--engine sqlite|postgres]: sustained
 // mixed load against the real server process (Soak.cs), a line a minute; one engine per run, SQLite unless told
+// export-memory's child process (ExportMemoryFigures): one export, its peak memory on stdout
+if (args is [ExportMemoryFigures.ChildArgument, var childFormat, var childClient])
+    return await ExportMemoryFigures.ChildAsync(childFormat, Guid.Parse(childClient), CancellationToken.None);
 if (Array.IndexOf(args, "--soak") is var soakAt and >= 0)
 {
     var minutes = soakAt + 1 < args.Length && int.TryParse(args[soakAt + 1], CultureInfo.InvariantCulture, out var m) ? m : 10;
@@ -92,9 +103,15 @@ return 0;
 async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgres)
 {
     await using var engine = await BenchEngine.StartAsync(kind, postgres, ct);
-    // lookups first, so that the table holds exactly the N contacts they are measured against
+    // lookups first, so that the table holds exactly the N contacts they are measured against; export-memory's large
+    // export is of the same population, seeded once
     var result = new List<Figure>();
-    if (settings.Includes("lookup-email")) result.Add(await LookupFigures.RunAsync(engine, settings, ct));
+    var population = settings.Includes("lookup-email") || settings.Includes("export-memory")
+        ? await SeedPopulationAsync(engine)
+        : Guid.Empty;
+    if (settings.Includes("lookup-email")) result.Add(await Timed("lookup-email", () => LookupFigures.RunAsync(engine, population, settings, ct)));
+    if (settings.Includes("export-memory"))
+        result.AddRange(await Timed("export-memory", () => ExportMemoryFigures.RunAsync(engine, population, settings, notes, ct)));
     if (settings.Includes("contact-create") || settings.Includes("price-of-privacy"))
         result.AddRange(await CreateFigures.RunAsync(engine, settings, notes, ct));
     if (settings.Includes("export-json") || settings.Includes("export-csv"))
@@ -116,6 +133,24 @@ async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgre
         result.Add(await WidgetFigures.RunAsync(widgetEngine, serverDll, settings, notes, ct));
     }
     return result;
+}
+
+async Task<Guid> SeedPopulationAsync(BenchEngine engine)
+{
+    var client = await engine.AddClientAsync("Bench lookups", ct);
+    var clock = Stopwatch.StartNew();
+    await LookupFigures.SeedAsync(engine, client, settings.LookupContacts, ct);
+    Log.Progress($"{engine.Name}: seeded {settings.LookupContacts:N0} contacts in {clock.Elapsed.TotalSeconds:F1} s");
+    return client;
+}
+
+// a line per figure with its wall time: the full run's budget is read from these (docs/operations.md)
+async Task<T> Timed<T>(string figure, Func<Task<T>> run)
+{
+    var clock = Stopwatch.StartNew();
+    var value = await run();
+    Log.Progress($"{figure} done in {clock.Elapsed.TotalSeconds:F0} s (run so far {total.Elapsed.TotalMinutes:F1} min)");
+    return value;
 }
 
 string? Option(string name)
