@@ -15,7 +15,7 @@ internal static class AuditFigures
     public static async Task<Figure> RunAsync(BenchEngine engine, Settings settings, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var events = await SeedAsync(engine, settings.Quick ? 20_000 : 1_000_000, ct);
+        var events = await SeedAsync(engine, settings.AuditEvents, ct);
         Log.Progress($"{engine.Name}: audit chain of {events:N0} events, seeded in {clock.Elapsed.TotalSeconds:F1} s");
         var measured = await Harness.CompareAsync($"{engine.Name} audit-verify",
             [new("steward", _ => Task.FromResult<IWorker>(new CallWorker(c => VerifyAsync(engine.Services, c)))),
