@@ -114,6 +114,24 @@ public sealed class ImportTests
         Assert.Equal(2, exit);
     }
 
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Two_imports_of_one_file_at_once_store_each_contact_once_and_count_the_rest_as_skipped(Engine engine)
+    {
+        // both check the same emails before either commits: the loser's batch meets the unique index and is taken row by row
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var csv = "email,firstName,consent.newsletter,consentSource,consentDate\n" + string.Concat(Enumerable.Range(0, 600)
+            .Select(i => string.Create(CultureInfo.InvariantCulture, $"twice{i}@example.com,Name {i},yes,fair stand,2026-10-01\n")));
+        var reports = await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ => await (await PostCsvAsync(tenant, csv)).JsonAsync()));
+        Assert.Equal(600, reports.Sum(r => r.GetProperty("imported").GetInt32()));
+        Assert.Equal(600, reports.Sum(r => r.GetProperty("skipped").GetInt32()));
+        Assert.All(reports, r => Assert.Equal(0, r.GetProperty("failed").GetInt32()));
+        Assert.Equal(600, await app.WithDbAsync((db, _) => db.Contacts.CountAsync(), tenant.ClientId));
+        Assert.Equal(600, await app.WithDbAsync((db, _) => db.ConsentEvents.CountAsync(), tenant.ClientId));
+        var last = await FindAsync(tenant, "twice599@example.com");
+        Assert.Equal("Name 599", last.GetProperty("firstName").GetString());
+    }
+
     private static Task<HttpResponseMessage> PostCsvAsync(StewardApp.Tenant tenant, string csv) =>
         tenant.Http.PostAsync(tenant.Base + "/contacts/import", new StringContent(csv, Encoding.UTF8, "text/csv"));
 
