@@ -31,8 +31,7 @@ public sealed class ReadContacts(StewardDb db, KeyVault vault, BlindIndex index,
         var size = limit ?? 50;
         if (size is < 1 or > MaxPageSize) return Errors.Invalid("limit", $"From 1 to {MaxPageSize}.");
         IQueryable<Contact> query = db.Contacts.AsNoTracking();
-        if (email is not null && phone is null && cursor is null)
-            return await PageAsync(clientId, await ByEmail.For(db)(db, (await index.EmailAsync(clientId, email, ct))!, size + 1).ToListAsync(ct), size, ct);
+        if (email is not null && phone is null && cursor is null) return await ByEmailAsync(clientId, email, ct);
         if (email is not null)
         {
             var mac = await index.EmailAsync(clientId, email, ct);
@@ -52,9 +51,22 @@ public sealed class ReadContacts(StewardDb db, KeyVault vault, BlindIndex index,
         return await PageAsync(clientId, await query.OrderBy(c => c.Id).Take(size + 1).ToListAsync(ct), size, ct);
     }
 
-    /// <summary>Finding a subject by email is the hot read (P-02, PERFORMANCE.md lookup-email).</summary>
-    private static readonly CompiledQuery<Func<StewardDb, byte[], int, IAsyncEnumerable<Contact>>> ByEmail = new(() => EF.CompileAsyncQuery(
-        (StewardDb db, byte[] mac, int take) => db.Contacts.AsNoTracking().Where(c => c.EmailIndex == mac).OrderBy(c => c.Id).Take(take)));
+    /// <summary>
+    /// Finding a subject by email is the hot read (P-02, PERFORMANCE.md lookup-email). The blind index is unique per
+    /// client, so at most one contact: one row fetched, its one key opened, no page to order or cut.
+    /// </summary>
+    private async Task<Result<Page>> ByEmailAsync(Guid clientId, string email, CancellationToken ct)
+    {
+        var contact = await ByEmail.For(db)(db, (await index.EmailAsync(clientId, email, ct))!, ct);
+        if (contact is null) return new Page([], null);
+        using var key = await vault.OpenAsync(clientId, contact.Id, ct);
+        // as in a page: an erased contact (no key) is left out, a restricted one listed with its values withheld
+        if (key is null) return new Page([], null);
+        return new Page([contact.RestrictedAt is null ? ContactFields.Open(contact, key) : ContactFields.Withheld(contact)], null);
+    }
+
+    private static readonly CompiledQuery<Func<StewardDb, byte[], CancellationToken, Task<Contact?>>> ByEmail = new(() => EF.CompileAsyncQuery(
+        (StewardDb db, byte[] mac, CancellationToken ct) => db.Contacts.AsNoTracking().FirstOrDefault(c => c.EmailIndex == mac)));
 
     /// <summary>Opens a page of contacts (one more than asked, to tell whether more follow) with their keys.</summary>
     private async Task<Result<Page>> PageAsync(Guid clientId, List<Contact> contacts, int size, CancellationToken ct)

@@ -36,7 +36,26 @@ public sealed class BlindIndex(KeyVault vault)
         return digits.Length > (trimmed.StartsWith('+') ? 1 : 0) ? digits.ToString() : string.Empty;
     }
 
-    private static byte[] Mac(byte[] key, string value) => HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(value));
+    // a keyed HMAC per thread, reused while the thread keeps to one client key: twice the one-shot's rate (PERFORMANCE.md)
+    [ThreadStatic] private static byte[]? _macKey;
+    [ThreadStatic] private static IncrementalHash? _mac;
+
+    private static byte[] Mac(byte[] key, string value)
+    {
+        if (!ReferenceEquals(_macKey, key))
+        {
+            _mac?.Dispose();
+            _mac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+            _macKey = key;
+        }
+        var length = Encoding.UTF8.GetMaxByteCount(value.Length);
+        var rented = length > 512 ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> bytes = rented is null ? stackalloc byte[512] : rented;
+        bytes = bytes[..Encoding.UTF8.GetBytes(value, bytes)];
+        _mac!.AppendData(bytes);
+        if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        return _mac.GetHashAndReset();
+    }
 
     private async ValueTask<byte[]> ClientKeyAsync(Guid clientId, CancellationToken ct)
     {

@@ -33,19 +33,43 @@ public sealed class DataKey(Guid clientId, Guid subjectId, byte[] material) : ID
         return output;
     }
 
-    public string? OpenString(string field, byte[]? sealedValue) =>
-        sealedValue is null ? null : Encoding.UTF8.GetString(Open(field, sealedValue));
+    public string? OpenString(string field, byte[]? sealedValue)
+    {
+        if (sealedValue is null) return null;
+        if (sealedValue.Length < Overhead || sealedValue[0] != Version)
+            throw new CryptographicException("Unknown ciphertext format.");
+        // decrypted on the stack (or a pooled buffer), wiped, and only the string kept: one allocation a value
+        var length = sealedValue.Length - Overhead;
+        var rented = length > 1024 ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> plaintext = rented is null ? stackalloc byte[1024] : rented;
+        plaintext = plaintext[..length];
+        try
+        {
+            Decrypt(field, sealedValue, plaintext);
+            return Encoding.UTF8.GetString(plaintext);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+            if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 
     public byte[] Open(string field, ReadOnlySpan<byte> sealedValue)
     {
         if (sealedValue.Length < Overhead || sealedValue[0] != Version)
             throw new CryptographicException("Unknown ciphertext format.");
         var plaintext = new byte[sealedValue.Length - Overhead];
+        Decrypt(field, sealedValue, plaintext);
+        return plaintext;
+    }
+
+    private void Decrypt(string field, ReadOnlySpan<byte> sealedValue, Span<byte> plaintext)
+    {
         Span<byte> aad = stackalloc byte[32 + Encoding.UTF8.GetMaxByteCount(field.Length)];
         aad = AssociatedData(field, aad);
         _aes.Decrypt(sealedValue.Slice(1, 12), sealedValue.Slice(13, plaintext.Length),
             sealedValue[(13 + plaintext.Length)..], plaintext, aad);
-        return plaintext;
     }
 
     private Span<byte> AssociatedData(string field, Span<byte> buffer)

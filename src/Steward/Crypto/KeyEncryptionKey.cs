@@ -181,18 +181,44 @@ public sealed partial class KeyEncryptionKey : IDisposable
 
     public byte[] Unwrap(ReadOnlySpan<byte> wrapped, ReadOnlySpan<byte> associatedData)
     {
-        var id = WrappedBy(wrapped);
-        if (!Current.All.TryGetValue(id, out var material))
-        {
-            // another process may have rotated since this one loaded its ring
-            if (IsGenerated) Reload();
-            if (!_ring.All.TryGetValue(id, out material))
-                throw new CryptographicException($"The key was wrapped by key-encryption key {id}, which this key ring does not hold.");
-        }
         var key = new byte[wrapped.Length - 33];
-        using var aes = new AesGcm(material, 16);
+        using var aes = new AesGcm(MaterialOf(WrappedBy(wrapped)), 16);
         aes.Decrypt(wrapped.Slice(5, 12), wrapped.Slice(17, key.Length), wrapped[(17 + key.Length)..], key, associatedData);
         return key;
+    }
+
+    /// <summary>
+    /// Unwraps many keys (a page of an export) with one AesGcm per KEK instead of one per key (PERFORMANCE.md:
+    /// +1.65 µs an object). For one caller on one thread, for one batch: dispose it when the batch is done.
+    /// </summary>
+    public BatchUnwrap Unwrapper() => new(this);
+
+    private byte[] MaterialOf(string id)
+    {
+        if (Current.All.TryGetValue(id, out var material)) return material;
+        // another process may have rotated since this one loaded its ring
+        if (IsGenerated) Reload();
+        return _ring.All.TryGetValue(id, out material) ? material
+            : throw new CryptographicException($"The key was wrapped by key-encryption key {id}, which this key ring does not hold.");
+    }
+
+    public sealed class BatchUnwrap(KeyEncryptionKey kek) : IDisposable
+    {
+        private readonly Dictionary<string, AesGcm> _byId = new(StringComparer.Ordinal);
+
+        public byte[] Unwrap(ReadOnlySpan<byte> wrapped, ReadOnlySpan<byte> associatedData)
+        {
+            var id = WrappedBy(wrapped);
+            if (!_byId.TryGetValue(id, out var aes)) _byId[id] = aes = new AesGcm(kek.MaterialOf(id), 16);
+            var key = new byte[wrapped.Length - 33];
+            aes.Decrypt(wrapped.Slice(5, 12), wrapped.Slice(17, key.Length), wrapped[(17 + key.Length)..], key, associatedData);
+            return key;
+        }
+
+        public void Dispose()
+        {
+            foreach (var aes in _byId.Values) aes.Dispose();
+        }
     }
 
     public void Dispose()

@@ -85,8 +85,13 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
     /// <summary>The subject's key, or null once it has been destroyed.</summary>
     public async Task<DataKey?> OpenAsync(Guid clientId, Guid subjectId, CancellationToken ct)
     {
-        var keys = await OpenManyAsync(clientId, [subjectId], ct);
-        return keys.GetValueOrDefault(subjectId);
+        // the hot single read (a lookup): one statement whose text never changes, so PostgreSQL's is prepared once
+        await using var connection = await _store.OpenAsync(ct);
+        await using var select = SqlStore.Command(connection, "SELECT wrapped FROM subject_keys WHERE client_id = @c AND subject_id = @s", null,
+            ("@c", clientId), ("@s", subjectId));
+        return await select.ExecuteScalarAsync(ct) is byte[] wrapped
+            ? new DataKey(clientId, subjectId, kek.Unwrap(wrapped, WrapContext(clientId, subjectId)))
+            : null;
     }
 
     public async Task<Dictionary<Guid, DataKey>> OpenManyAsync(Guid clientId, IReadOnlyCollection<Guid> subjectIds, CancellationToken ct)
@@ -94,6 +99,8 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
         var result = new Dictionary<Guid, DataKey>(subjectIds.Count);
         if (subjectIds.Count == 0) return result;
         await using var connection = await _store.OpenAsync(ct);
+        // one AesGcm per KEK for the whole call, not one per key
+        using var unwrap = kek.Unwrapper();
         foreach (var chunk in subjectIds.Chunk(500))
         {
             await using var select = SqlStore.Command(connection, _store.IsSqlite
@@ -106,7 +113,7 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
             while (await reader.ReadAsync(ct))
             {
                 var subjectId = reader.GetGuid(0);
-                var material = kek.Unwrap((byte[])reader.GetValue(1), WrapContext(clientId, subjectId));
+                var material = unwrap.Unwrap((byte[])reader.GetValue(1), WrapContext(clientId, subjectId));
                 result[subjectId] = new DataKey(clientId, subjectId, material);
             }
         }
