@@ -17,15 +17,26 @@ public static class AuditChain
     /// <summary>Gives pending events their place in the chain, holding the chain head's lock to commit.</summary>
     public static async Task SealPendingAsync(StewardDb db, CancellationToken ct)
     {
-        var pending = db.ChangeTracker.Entries<AuditEvent>()
-            .Where(e => e.State == EntityState.Added).Select(e => e.Entity).OrderByDescending(e => e.Seq).ToList(); // -1, -2, …: recorded order
+        // events are only ever added by Add (AuditLog), which the tracker knows without a scan: SaveChanges scans once
+        var tracker = db.ChangeTracker;
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        List<AuditEvent> pending;
+        bool tracked;
+        try
+        {
+            pending = [.. tracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)
+                .OrderByDescending(e => e.Seq)]; // -1, -2, …: recorded order
+            tracked = pending.Count > 0 && tracker.Entries<AuditChainHead>().Any();
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
+        }
         if (pending.Count == 0) return;
 
-        var tracked = db.ChangeTracker.Entries<AuditChainHead>().Any();
         // PostgreSQL: the row lock orders writers across nodes; SQLite: the write gate already does
-        var head = db.IsSqlite
-            ? await db.AuditChainHeads.SingleOrDefaultAsync(h => h.Id == 1, ct)
-            : await db.AuditChainHeads.FromSql($"""SELECT * FROM "AuditChainHeads" WHERE "Id" = 1 FOR UPDATE""").SingleOrDefaultAsync(ct);
+        var head = db.IsSqlite ? await ReadHead(db, ct) : await LockHead(db, ct);
         // a context that committed before still tracks the head as it left it, and a tracking query does not
         // refresh a tracked row: another writer may have moved it since, so read it again (under the lock/gate)
         if (head is not null && tracked) await db.Entry(head).ReloadAsync(ct);
@@ -43,6 +54,13 @@ public static class AuditChain
             head.Hash = e.Hash;
         }
     }
+
+    // compiled: read on every commit, where the query pipeline cost more than the read
+    private static readonly Func<StewardDb, CancellationToken, Task<AuditChainHead?>> ReadHead = EF.CompileAsyncQuery(
+        (StewardDb db, CancellationToken ct) => db.AuditChainHeads.SingleOrDefault(h => h.Id == 1));
+
+    private static readonly Func<StewardDb, CancellationToken, Task<AuditChainHead?>> LockHead = EF.CompileAsyncQuery(
+        (StewardDb db, CancellationToken ct) => db.AuditChainHeads.FromSqlRaw("""SELECT * FROM "AuditChainHeads" WHERE "Id" = 1 FOR UPDATE""").SingleOrDefault());
 
     public static byte[] Hash(AuditEvent e)
     {

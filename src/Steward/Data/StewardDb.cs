@@ -87,7 +87,11 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     public DbSet<Retention.LegalHold> LegalHolds => Set<Retention.LegalHold>();
     public DbSet<Retention.Destruction> Destructions => Set<Retention.Destruction>();
 
-    public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
+    // a type test, not Database.ProviderName: that resolves a service on every call, and it is asked on every write
+    public bool IsSqlite => this is SqliteStewardDb;
+
+    // this context's SQLite write gate, looked up once: a pooled context keeps its connection string
+    private SemaphoreSlim? _sqliteGate;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -198,7 +202,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         SemaphoreSlim? gate = null;
         if (IsSqlite)
         {
-            gate = SqliteWriteGates.GetOrAdd(Database.GetConnectionString()!, _ => new SemaphoreSlim(1, 1));
+            gate = _sqliteGate ??= SqliteWriteGates.GetOrAdd(Database.GetConnectionString()!, _ => new SemaphoreSlim(1, 1));
             await gate.WaitAsync(ct);
         }
         try

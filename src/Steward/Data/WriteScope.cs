@@ -11,7 +11,17 @@ public sealed class WriteScope(StewardDb db, IDbContextTransaction transaction, 
     public async Task CommitAsync(CancellationToken ct)
     {
         await AuditChain.SealPendingAsync(db, ct);
-        await db.SaveChangesAsync(ct);
+        // no savepoint around the last save: if it fails the whole transaction is rolled back, never continued,
+        // and on PostgreSQL each savepoint is a round trip made while the chain head is locked
+        db.Database.AutoSavepointsEnabled = false;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = true;
+        }
         await transaction.CommitAsync(ct);
         Release();
     }
