@@ -115,9 +115,13 @@ public sealed class TransferGate(IOptions<SubProcessorOptions> options, TimeProv
     /// </summary>
     public async Task<bool> MayHoldAsync(StewardDb db, Guid clientId, SubProcessor s, CancellationToken ct)
     {
-        if ((await CheckAsync(db, clientId, s, ct)).Allowed) return true;
-        return s.LastReviewedAt?.AddDays(options.Value.ReviewIntervalDays) is { } lapsed && lapsed < clock.GetUtcNow()
-            && (await CheckAsync(db, clientId, s, lapsed, ct)).Allowed;
+        // status and evidence need no query: a sub-processor failing them now and at its lapse costs no round trip
+        var now = clock.GetUtcNow();
+        var lapse = s.LastReviewedAt?.AddDays(options.Value.ReviewIntervalDays);
+        if (s.Status != SubProcessor.Active || (EvidenceProblem(s, now) is not null && !(lapse < now && EvidenceProblem(s, lapse.Value) is null)))
+            return false;
+        if ((await CheckAsync(db, clientId, s, now, ct)).Allowed) return true;
+        return lapse is { } lapsed && lapsed < now && (await CheckAsync(db, clientId, s, lapsed, ct)).Allowed;
     }
 
     /// <summary>The decision as of a time (for the evidence): whether a client's data went to a sub-processor until its review lapsed.</summary>

@@ -50,6 +50,54 @@ public sealed class ErasureTests
         await (await tenant.Http.PostAsync($"{tenant.Base}/contacts/{id}/erase", null)).AssertProblemAsync(404);
     }
 
+    /// <summary>
+    /// The erasure of one contact deletes in one command what <see cref="EraseContact.DeleteRowsAsync"/> deletes for
+    /// many: its consents, restriction and restricted reads, its undownloaded package (whose key goes too), and
+    /// nothing of another contact.
+    /// </summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task P09_Art17_erasure_clears_a_restriction_its_reads_and_an_undownloaded_package_with_its_key(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var id = (await tenant.CreateContactAsync(ContactTests.Jane)).GetProperty("id").GetGuid();
+        var kept = (await tenant.CreateContactAsync(new { email = "kept@example.com" })).GetProperty("id").GetGuid();
+        var widget = await ConsentTests.DefineNewsletterAsync(tenant);
+        foreach (var email in new[] { "jane.doe@example.com", "kept@example.com" })
+            await app.Anonymous().PostJsonAsync($"/v1/public/widgets/{widget}/submissions", new { fields = new { email }, consents = new { newsletter = true } });
+        foreach (var (type, body) in new (string, object)[] { ("access", new { format = (string?)null }), ("restriction", new { ground = "accuracy-contested" }) })
+        {
+            var request = await Requests.RequestTests.CreateRequestAsync(tenant, new { type, emails = new[] { "jane.doe@example.com" } });
+            Assert.Equal(HttpStatusCode.OK, (await Requests.RequestTests.MoveAsync(tenant, request, "verified")).StatusCode);
+            Assert.True((await tenant.Http.PostAsJsonAsync($"{tenant.Base}/requests/{request.GetProperty("id")}/fulfilment", body)).IsSuccessStatusCode);
+        }
+        using (var read = new HttpRequestMessage(HttpMethod.Get, $"{tenant.Base}/contacts/{id}"))
+        {
+            read.Headers.Add("X-Access-Reason", "Checking the disputed address");
+            Assert.Equal(HttpStatusCode.OK, (await tenant.Http.SendAsync(read)).StatusCode);
+        }
+        var rows = (Guid contact) => app.WithDbAsync(async (db, _) => (
+            await db.ConsentEvents.CountAsync(e => e.ContactId == contact),
+            await db.ContactRestrictions.CountAsync(e => e.ContactId == contact),
+            await db.RestrictedReads.CountAsync(e => e.ContactId == contact),
+            await db.RequestExports.CountAsync(e => e.ContactId == contact && e.PackageSealed != null)), tenant.ClientId);
+        Assert.Equal((1, 1, 1, 1), await rows(id));
+        var before = await rows(kept);
+        var package = await app.WithDbAsync((db, _) => db.RequestExports.Where(e => e.ContactId == id && e.PackageSealed != null).Select(e => e.Id).SingleAsync(), tenant.ClientId);
+        var vault = app.Services.GetRequiredService<KeyVault>();
+        Assert.NotNull(await vault.OpenAsync(tenant.ClientId, package, default));
+
+        var receipt = await (await tenant.Http.PostAsync($"{tenant.Base}/contacts/{id}/erase", null)).JsonAsync();
+
+        Assert.Equal(1, receipt.GetProperty("packagesShredded").GetInt32());
+        Assert.Equal((0, 0, 0, 0), await rows(id));
+        Assert.False(await app.WithDbAsync((db, _) => db.Contacts.IgnoreQueryFilters().AnyAsync(c => c.Id == id)));
+        Assert.Null(await vault.OpenAsync(tenant.ClientId, package, default));
+        Assert.Null(await vault.OpenAsync(tenant.ClientId, id, default));
+        Assert.Equal(before, await rows(kept));
+        Assert.NotNull(await vault.OpenAsync(tenant.ClientId, kept, default));
+    }
+
     [Theory, ClassData(typeof(Engines))]
     public async Task P26_replaying_the_ledger_removes_a_contact_that_a_restore_brought_back(Engine engine)
     {
