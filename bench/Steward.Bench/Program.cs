@@ -106,31 +106,33 @@ async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgre
     // lookups first, so that the table holds exactly the N contacts they are measured against; export-memory's large
     // export is of the same population, seeded once
     var result = new List<Figure>();
-    var population = settings.Includes("lookup-email") || settings.Includes("export-memory")
+    var erase = settings.Includes("erase") || settings.Includes("erase-growth");
+    var population = settings.Includes("lookup-email") || settings.Includes("export-memory") || erase
         ? await SeedPopulationAsync(engine)
         : Guid.Empty;
     if (settings.Includes("lookup-email")) result.Add(await Timed("lookup-email", () => LookupFigures.RunAsync(engine, population, settings, ct)));
     if (settings.Includes("export-memory"))
         result.AddRange(await Timed("export-memory", () => ExportMemoryFigures.RunAsync(engine, population, settings, notes, ct)));
-    if (settings.Includes("contact-create") || settings.Includes("price-of-privacy"))
-        result.AddRange(await CreateFigures.RunAsync(engine, settings, notes, ct));
-    if (settings.Includes("export-json") || settings.Includes("export-csv"))
-        result.AddRange(await ExportFigures.RunAsync(engine, settings, ct));
-    if (settings.Includes("import")) result.Add(await ImportFigures.RunAsync(engine, settings, ct));
-    // after the writes, so that the chain also holds their events (all verified: the check that the raw side chained right)
-    if (settings.Includes("audit-verify")) result.Add(await AuditFigures.RunAsync(engine, settings, ct));
-    if (settings.Includes("purge")) result.Add(await PurgeFigures.RunAsync(engine, settings, ct));
-    if (settings.Includes("erase") || settings.Includes("erase-growth"))
+    if (erase)
     {
-        // a deployment of its own: erasure's growth needs the table at exactly its two sizes
+        // the small size on a deployment of its own; the large one on this deployment, which the population already
+        // fills to 1 M contacts (before the figures below add theirs): the 1 M are seeded once for both
         await using var eraseEngine = await BenchEngine.StartAsync(kind, postgres, ct);
-        result.AddRange(await EraseFigures.RunAsync(eraseEngine, settings, notes, ct));
+        result.AddRange(await Timed("erase", () => EraseFigures.RunAsync(eraseEngine, settings, notes, ct, grown: engine)));
     }
+    if (settings.Includes("contact-create") || settings.Includes("price-of-privacy"))
+        result.AddRange(await Timed("contact-create", () => CreateFigures.RunAsync(engine, settings, notes, ct)));
+    if (settings.Includes("export-json") || settings.Includes("export-csv"))
+        result.AddRange(await Timed("export", () => ExportFigures.RunAsync(engine, settings, ct)));
+    if (settings.Includes("import")) result.Add(await Timed("import", () => ImportFigures.RunAsync(engine, settings, ct)));
+    // after the writes, so that the chain also holds their events (all verified: the check that the raw side chained right)
+    if (settings.Includes("audit-verify")) result.Add(await Timed("audit-verify", () => AuditFigures.RunAsync(engine, settings, ct)));
+    if (settings.Includes("purge")) result.Add(await Timed("purge", () => PurgeFigures.RunAsync(engine, settings, ct)));
     if (serverDll is not null)
     {
         // a deployment of its own, shared by the server process and the raw limit
         await using var widgetEngine = await BenchEngine.StartAsync(kind, postgres, ct);
-        result.Add(await WidgetFigures.RunAsync(widgetEngine, serverDll, settings, notes, ct));
+        result.Add(await Timed("widget-http", () => WidgetFigures.RunAsync(widgetEngine, serverDll, settings, notes, ct)));
     }
     return result;
 }
