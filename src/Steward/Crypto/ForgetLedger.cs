@@ -54,11 +54,12 @@ public sealed class ForgetLedger(IOptions<StorageOptions> storage) : IAsyncDispo
         {
             await using var connection = await _store.OpenAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
+            // one command for every row: a new command per row is parsed again each time on SQLite
+            await using var insert = SqlStore.Command(connection, InsertOne, tx,
+                ("@c", clientId), ("@s", Guid.Empty), ("@k", kind), ("@t", at.ToUnixTimeMilliseconds()));
             foreach (var id in subjectIds)
             {
-                await using var insert = SqlStore.Command(connection,
-                    "INSERT INTO forget_ledger (client_id, subject_id, kind, erased_at) VALUES (@c, @s, @k, @t)", tx,
-                    ("@c", clientId), ("@s", id), ("@k", kind), ("@t", at.ToUnixTimeMilliseconds()));
+                insert.Parameters[1].Value = id;
                 await insert.ExecuteNonQueryAsync(ct);
             }
             await tx.CommitAsync(ct);
@@ -67,6 +68,70 @@ public sealed class ForgetLedger(IOptions<StorageOptions> storage) : IAsyncDispo
         {
             if (_store.IsSqlite) _store.WriteGate.Release();
         }
+    }
+
+    /// <summary>
+    /// A purged client: each of its contacts, then the client itself, in one durable commit. The contacts are streamed
+    /// (a client may hold millions, never all in memory); answers how many were written.
+    /// </summary>
+    public async Task<int> AppendClientAsync(Guid clientId, IAsyncEnumerable<Guid> contactIds, DateTimeOffset at, CancellationToken ct)
+    {
+        var count = 0;
+        if (_store.IsSqlite) await _store.WriteGate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await _store.OpenAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            var erasedAt = at.ToUnixTimeMilliseconds();
+            if (_store.IsSqlite)
+            {
+                // in process, a prepared insert per row is as fast as SQLite appends
+                await using var insert = SqlStore.Command(connection, InsertOne, tx,
+                    ("@c", clientId), ("@s", Guid.Empty), ("@k", ContactKind), ("@t", erasedAt));
+                await foreach (var id in contactIds.WithCancellation(ct))
+                {
+                    insert.Parameters[1].Value = id;
+                    await insert.ExecuteNonQueryAsync(ct);
+                    count++;
+                }
+            }
+            else
+            {
+                // over the network, one round trip per page of ids rather than per id
+                await using var insert = SqlStore.Command(connection,
+                    "INSERT INTO forget_ledger (client_id, subject_id, kind, erased_at) SELECT @c, s, @k, @t FROM unnest(@s) AS s", tx,
+                    ("@c", clientId), ("@s", Array.Empty<Guid>()), ("@k", ContactKind), ("@t", erasedAt));
+                var page = new List<Guid>(PostgresPage);
+                await foreach (var id in contactIds.WithCancellation(ct))
+                {
+                    page.Add(id);
+                    if (page.Count == PostgresPage) count += await FlushAsync(insert, page, ct);
+                }
+                count += await FlushAsync(insert, page, ct);
+            }
+            await using (var client = SqlStore.Command(connection, InsertOne, tx, ("@c", clientId), ("@s", clientId), ("@k", ClientKind), ("@t", erasedAt)))
+                await client.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        finally
+        {
+            if (_store.IsSqlite) _store.WriteGate.Release();
+        }
+        return count;
+    }
+
+    private const string InsertOne = "INSERT INTO forget_ledger (client_id, subject_id, kind, erased_at) VALUES (@c, @s, @k, @t)";
+
+    private const int PostgresPage = 10_000;
+
+    private static async Task<int> FlushAsync(DbCommand insert, List<Guid> page, CancellationToken ct)
+    {
+        if (page.Count == 0) return 0;
+        insert.Parameters[1].Value = page.ToArray();
+        await insert.ExecuteNonQueryAsync(ct);
+        var written = page.Count;
+        page.Clear();
+        return written;
     }
 
     /// <summary>Every entry erased at or after <paramref name="since"/>, oldest first, streamed.</summary>

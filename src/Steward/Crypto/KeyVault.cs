@@ -162,18 +162,70 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
     /// Destroys every key of a client (its contacts, users, requests, packages): the client's purge. Answers how many.
     /// <paramref name="except"/> spares keys that must outlive it (a sub-processor erasure request still to be sent).
     /// </summary>
-    public async Task<long> DestroyClientAsync(Guid clientId, CancellationToken ct, IReadOnlyCollection<Guid>? except = null)
+    public async Task<long> DestroyClientAsync(Guid clientId, CancellationToken ct, IAsyncEnumerable<Guid>? except = null)
     {
         long destroyed = 0;
-        var spared = except ?? [];
-        var notIn = spared.Count == 0 ? "" : " AND subject_id NOT IN (" + string.Join(", ", spared.Select((_, i) => "@e" + i)) + ")";
         await WriteAsync(async (connection, tx) =>
         {
-            await using var delete = SqlStore.Command(connection, "DELETE FROM subject_keys WHERE client_id = @c" + notIn, tx,
-                [("@c", clientId), .. spared.Select((id, i) => ("@e" + i, (object?)id))]);
-            destroyed = await delete.ExecuteNonQueryAsync(ct);
+            // the spared ids go to a temporary table, never into the statement: they may outnumber the engine's
+            // parameter limit (a client of millions of contacts with vendors still to be told)
+            var spared = except is not null && await SpareAsync(connection, tx, except, ct);
+            await using (var delete = SqlStore.Command(connection, spared
+                ? "DELETE FROM subject_keys WHERE client_id = @c AND NOT EXISTS (SELECT 1 FROM spared_keys s WHERE s.id = subject_keys.subject_id)"
+                : "DELETE FROM subject_keys WHERE client_id = @c", tx, ("@c", clientId)))
+                destroyed = await delete.ExecuteNonQueryAsync(ct);
+            if (spared)
+            {
+                await using var drop = SqlStore.Command(connection, "DROP TABLE spared_keys", tx);
+                await drop.ExecuteNonQueryAsync(ct);
+            }
         }, ct);
         return destroyed;
+    }
+
+    /// <summary>Fills a temporary table of the ids to spare, made on the first id; false when there is none.</summary>
+    private async Task<bool> SpareAsync(DbConnection connection, DbTransaction tx, IAsyncEnumerable<Guid> ids, CancellationToken ct)
+    {
+        DbCommand? insert = null;
+        var page = new List<Guid>(1_000);
+        try
+        {
+            await foreach (var id in ids.WithCancellation(ct))
+            {
+                if (insert is null)
+                {
+                    await using (var create = SqlStore.Command(connection, _store.IsSqlite
+                        ? "CREATE TEMP TABLE spared_keys (id BLOB PRIMARY KEY) WITHOUT ROWID"
+                        : "CREATE TEMP TABLE spared_keys (id uuid PRIMARY KEY) ON COMMIT DROP", tx))
+                        await create.ExecuteNonQueryAsync(ct);
+                    insert = _store.IsSqlite
+                        ? SqlStore.Command(connection, "INSERT OR IGNORE INTO spared_keys (id) VALUES (@s)", tx, ("@s", Guid.Empty))
+                        : SqlStore.Command(connection, "INSERT INTO spared_keys (id) SELECT unnest(@s) ON CONFLICT DO NOTHING", tx, ("@s", Array.Empty<Guid>()));
+                }
+                if (_store.IsSqlite)
+                {
+                    insert.Parameters[0].Value = id;
+                    await insert.ExecuteNonQueryAsync(ct);
+                    continue;
+                }
+                page.Add(id);
+                if (page.Count < page.Capacity) continue;
+                insert.Parameters[0].Value = page.ToArray();
+                await insert.ExecuteNonQueryAsync(ct);
+                page.Clear();
+            }
+            if (insert is null) return false;
+            if (page.Count > 0)
+            {
+                insert.Parameters[0].Value = page.ToArray();
+                await insert.ExecuteNonQueryAsync(ct);
+            }
+            return true;
+        }
+        finally
+        {
+            if (insert is not null) await insert.DisposeAsync();
+        }
     }
 
     /// <summary>A deployment-wide secret (blind-index root, link-signing key): random, wrapped by the KEK, made once.</summary>

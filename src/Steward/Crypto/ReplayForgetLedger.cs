@@ -45,7 +45,8 @@ public sealed class ReplayForgetLedger(StewardDb db, KeyVault vault, ForgetLedge
         }
         foreach (var (client, erasedAt) in batch.Where(e => e.Kind == ForgetLedger.ClientKind).GroupBy(e => e.ClientId).Select(g => (g.Key, g.Min(e => e.ErasedAt))))
         {
-            await vault.DestroyClientAsync(client, ct);
+            // as the purge itself: the keys of requests a sub-processor still has to be sent outlive it (P-09)
+            await vault.DestroyClientAsync(client, ct, Retention.PurgeClient.VendorRequestKeys(db, client));
             await using var write = await db.BeginWriteAsync(ct);
             await Retention.PurgeClient.DeleteRowsAsync(db, client, ct);
             // a purge a crash cut short after its ledger entry is finished here, so it gets its date here too

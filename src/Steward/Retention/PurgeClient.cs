@@ -60,24 +60,11 @@ public sealed class PurgeClient(StewardDb db, KeyVault vault, ForgetLedger ledge
             await write.CommitAsync(ct);
         }
 
-        var contacts = await db.Contacts.IgnoreQueryFilters().Where(c => c.ClientId == clientId).Select(c => c.Id).ToListAsync(ct);
-        // every vendor this client's data flows to is asked to forget each contact (P-09), read while the keys exist;
-        // written before any key goes, so a purge cut short asks nobody twice and forgets nobody
-        var asked = await db.ErasureRequests.IgnoreQueryFilters().Where(e => e.ClientId == clientId).Select(e => e.ContactId).Distinct().ToListAsync(ct);
-        var vendorRequests = await thirdParties.PrepareManyAsync(clientId, contacts.Except(asked).ToList(), ct);
-        if (vendorRequests.Count > 0)
-        {
-            await using var write = await db.BeginWriteAsync(ct);
-            db.ErasureRequests.AddRange(vendorRequests);
-            await audit.RecordAsync(db, "PurgeClientAskedSubProcessors", "client", clientId.ToString(), ct, clientId);
-            await write.CommitAsync(ct);
-        }
-        await ledger.AppendAsync(clientId, contacts, ForgetLedger.ContactKind, now, ct);
-        await ledger.AppendAsync(clientId, [clientId], ForgetLedger.ClientKind, now, ct);
-        // a sub-processor still has to be asked to forget someone: its request and key outlive the purge (P-09)
-        var unsent = await db.ErasureRequests.IgnoreQueryFilters().Where(e => e.ClientId == clientId && e.Status != ErasureRequest.Confirmed)
-            .Select(e => e.Id).ToListAsync(ct);
-        var keys = await vault.DestroyClientAsync(clientId, ct, unsent);
+        await AskSubProcessorsAsync(clientId, ct);
+        // the ids are streamed from the data into the ledger: a client may hold millions of contacts
+        var contacts = await ledger.AppendClientAsync(clientId,
+            db.Contacts.IgnoreQueryFilters().Where(c => c.ClientId == clientId).Select(c => c.Id).AsAsyncEnumerable(), now, ct);
+        var keys = await vault.DestroyClientAsync(clientId, ct, VendorRequestKeys(db, clientId));
 
         await using (var write = await db.BeginWriteAsync(ct))
         {
@@ -88,16 +75,49 @@ public sealed class PurgeClient(StewardDb db, KeyVault vault, ForgetLedger ledge
             await audit.RecordAsync(db, "PurgeClient", "client", clientId.ToString(), ct, clientId);
             await write.CommitAsync(ct);
         }
-        return new Report(clientId, now, contacts.Count, keys, Method);
+        return new Report(clientId, now, contacts, keys, Method);
     }
+
+    /// <summary>
+    /// Every vendor this client's data flows to is asked to forget each contact (P-09), read while the keys exist;
+    /// written before any key goes, so a purge cut short asks nobody twice and forgets nobody. By pages, each
+    /// committed: the requests of a million contacts are never all in memory.
+    /// </summary>
+    private async Task AskSubProcessorsAsync(Guid clientId, CancellationToken ct)
+    {
+        var recorded = false;
+        while (true)
+        {
+            var page = await db.Contacts.IgnoreQueryFilters()
+                .Where(c => c.ClientId == clientId && !db.ErasureRequests.IgnoreQueryFilters().Any(e => e.ClientId == clientId && e.ContactId == c.Id))
+                .OrderBy(c => c.Id).Select(c => c.Id).Take(AskPage).ToListAsync(ct);
+            if (page.Count == 0) return;
+            var vendorRequests = await thirdParties.PrepareManyAsync(clientId, page, ct);
+            if (vendorRequests.Count == 0) return; // no vendor holds this client's data
+            await using var write = await db.BeginWriteAsync(ct);
+            db.ErasureRequests.AddRange(vendorRequests);
+            if (!recorded) await audit.RecordAsync(db, "PurgeClientAskedSubProcessors", "client", clientId.ToString(), ct, clientId);
+            await write.CommitAsync(ct);
+            db.ChangeTracker.Clear();
+            recorded = true;
+        }
+    }
+
+    private const int AskPage = 5_000;
+
+    /// <summary>The keys that outlive the purge: those of requests a sub-processor still has to be sent (P-09).</summary>
+    public static IAsyncEnumerable<Guid> VendorRequestKeys(StewardDb db, Guid clientId) =>
+        db.ErasureRequests.IgnoreQueryFilters().Where(e => e.ClientId == clientId && e.Status != ErasureRequest.Confirmed)
+            .Select(e => e.Id).AsAsyncEnumerable();
 
     public const string Method = "crypto-shredding: every key of the client destroyed, records deleted";
 
     /// <summary>Every row of the client that holds or points to personal data. Kept as evidence: agreements and acceptances, terms, audit, breaches, inspections, objections.</summary>
     public static async Task DeleteRowsAsync(StewardDb db, Guid clientId, CancellationToken ct)
     {
-        var contacts = db.Contacts.IgnoreQueryFilters().Where(c => c.ClientId == clientId).Select(c => c.Id);
-        await EraseContact.DeleteRowsAsync(db, clientId, await contacts.ToListAsync(ct), ct);
+        // by client, never by a list of its contacts' ids (a million would not fit in a statement)
+        await db.RestrictedReads.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        await db.ContactRestrictions.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
         await db.OpenDsrCallbacks.Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
         await db.OpenDsrRequests.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
         await db.ErasureRequests.IgnoreQueryFilters().Where(e => e.ClientId == clientId && e.Status == ErasureRequest.Confirmed).ExecuteDeleteAsync(ct);
