@@ -6,7 +6,8 @@ using Steward.Bench;
 // Steward's hot paths against the raw limits measured in the same run (docs: PERFORMANCE.md).
 // dotnet run -c Release --project bench/Steward.Bench -- [--quick] [--only FIGURE,…] [--engine sqlite|postgres]
 // (--only and --engine narrow a run while profiling one path; a report for the record runs everything)
-// figures: lookup-email, contact-create, price-of-privacy (CreateFigures), export-json, export-csv (contacts/s, peak
+// figures: lookup-email, lookup-http (the API's search by email to the real server process at 16 concurrent; its
+// p50/p99 in a note), contact-create, price-of-privacy (CreateFigures), export-json, export-csv (contacts/s, peak
 // working set of the figure), import (contacts/s, files of 1 k --quick, 10 k full), audit-verify (events/s), purge
 // (contacts/s, a cancelled client of 2 k --quick, 1 M full), erase and erase-growth (rate at the large size over the
 // small: 2 k and 20 k contacts --quick, 10 k and 1 M full), widget-http (submissions/s to the real server process over
@@ -61,7 +62,7 @@ Log.Progress($"{(settings.Quick ? "quick" : "full")} run: {settings.Runs} runs o
     $"{settings.WriteConcurrency} concurrent writers, {settings.ReadConcurrency} concurrent readers, {settings.LookupContacts:N0} contacts to look up");
 
 // widget-http drives the real server process, built with the bench (its project reference) in the same configuration
-var serverDll = settings.Includes("widget-http") ? Soak.BuiltServer() : null;
+var serverDll = settings.Includes("widget-http") || settings.Includes("lookup-http") ? Soak.BuiltServer() : null;
 try
 {
     if (engineOnly is null or "sqlite") figures.AddRange(await RunEngineAsync(EngineKind.Sqlite, null));
@@ -95,6 +96,8 @@ async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgre
     // lookups first, so that the table holds exactly the N contacts they are measured against
     var result = new List<Figure>();
     if (settings.Includes("lookup-email")) result.Add(await LookupFigures.RunAsync(engine, settings, ct));
+    // on the same deployment, after lookup-email: the server process searches a client of its own, seeded as large
+    if (settings.Includes("lookup-http")) result.Add(await LookupHttpFigures.RunAsync(engine, serverDll!, settings, notes, ct));
     if (settings.Includes("contact-create") || settings.Includes("price-of-privacy"))
         result.AddRange(await CreateFigures.RunAsync(engine, settings, notes, ct));
     if (settings.Includes("export-json") || settings.Includes("export-csv"))
@@ -109,11 +112,11 @@ async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgre
         await using var eraseEngine = await BenchEngine.StartAsync(kind, postgres, ct);
         result.AddRange(await EraseFigures.RunAsync(eraseEngine, settings, notes, ct));
     }
-    if (serverDll is not null)
+    if (settings.Includes("widget-http"))
     {
         // a deployment of its own, shared by the server process and the raw limit
         await using var widgetEngine = await BenchEngine.StartAsync(kind, postgres, ct);
-        result.Add(await WidgetFigures.RunAsync(widgetEngine, serverDll, settings, notes, ct));
+        result.Add(await WidgetFigures.RunAsync(widgetEngine, serverDll!, settings, notes, ct));
     }
     return result;
 }
