@@ -28,7 +28,7 @@ internal static class LookupFigures
         return new Figure("lookup-email", engine.Name, measured[0], measured[1], 0.5, Harness.PeakWorkingSet());
     }
 
-    private static string Email(int i) => $"subject{i}@lookup.example";
+    internal static string Email(int i) => $"subject{i}@lookup.example";
 
     private static string FirstName(int i) => $"Grace {i}";
 
@@ -177,30 +177,36 @@ internal static class LookupFigures
         }
     }
 
-    /// <summary>The raw limit: each caller holds its connections and prepared statements, as a tuned reader would.</summary>
-    private sealed class RawLookup
+    /// <summary>
+    /// The raw limit: each caller holds its connections and prepared statements, as a tuned reader would.
+    /// <paramref name="audited"/>: each lookup also writes the chained audit event that Steward's API writes for every
+    /// request (lookup-http's comparison), in its own transaction, by <see cref="RawWorker.WriteChainedAsync"/>.
+    /// </summary>
+    internal sealed class RawLookup(BenchEngine engine, Guid client, int count, bool audited = false)
     {
-        private readonly BenchEngine _engine;
-        private readonly Guid _client;
-        private readonly int _count;
-        private readonly byte[] _indexKey;
-
-        public RawLookup(BenchEngine engine, Guid client, int count)
-        {
-            _engine = engine;
-            _client = client;
-            _count = count;
-            _indexKey = engine.Crypto.IndexKey(client);
-        }
+        private readonly BenchEngine _engine = engine;
+        private readonly Guid _client = client;
+        private readonly int _count = count;
+        private readonly bool _audited = audited;
+        private readonly byte[] _indexKey = engine.Crypto.IndexKey(client);
+        private readonly string _actorId = Guid.CreateVersion7().ToString();
 
         public async Task<IWorker> OpenWorkerAsync(CancellationToken ct) =>
             new Worker(this, await _engine.Data.OpenAsync(ct), await _engine.Keys.OpenAsync(ct));
 
         private sealed class Worker : RawWorker
         {
+            private const string Audit = """
+                INSERT INTO "AuditEvents" ("Seq", "At", "ActorType", "ActorId", "ClientId", "Action", "ResourceType", "ResourceId",
+                    "Outcome", "Status", "PrevHash", "Hash")
+                    VALUES (@seq, @at, 'api-key', @actor, @client, 'ListContacts', 'contact', @resource, 'success', 200, @prev, @hash);
+                UPDATE "AuditChainHeads" SET "Seq" = @seq, "Hash" = @hash WHERE "Id" = 1
+                """;
+
             private readonly RawLookup _owner;
             private readonly DbCommand _find;
             private readonly DbCommand _key;
+            private readonly DbCommand? _audit;
 
             public Worker(RawLookup owner, DbConnection data, DbConnection keys) : base(data, keys)
             {
@@ -208,6 +214,7 @@ internal static class LookupFigures
                 _find = OnData("""SELECT "Id", "EmailSealed", "FirstNameSealed" FROM "Contacts" WHERE "ClientId" = @c AND "EmailIndex" = @m""",
                     "@c", "@m");
                 _key = OnKeys("SELECT wrapped FROM subject_keys WHERE client_id = @c AND subject_id = @s", "@c", "@s");
+                if (owner._audited) _audit = OnData(Audit, "@seq", "@at", "@actor", "@client", "@resource", "@prev", "@hash");
             }
 
             public override async Task RunOnceAsync(CancellationToken ct)
@@ -228,6 +235,10 @@ internal static class LookupFigures
                 var wrapped = await _key.ExecuteScalarAsync(ct) as byte[] ?? throw new InvalidOperationException("No key.");
                 if (crypto.Open(client, id, wrapped, emailSealed, firstNameSealed).Email != email)
                     throw new InvalidOperationException("The raw lookup opened another contact.");
+                if (_audit is null) return;
+                var resource = client.ToString();
+                await WriteChainedAsync(_owner._engine.Data, _audit, DateTimeOffset.UtcNow, (_owner._actorId, client, "ListContacts", resource, 200),
+                    (seq, at, previous, hash) => RawStore.Set(_audit, seq, at, _owner._actorId, client, resource, previous, hash), ct);
             }
         }
     }

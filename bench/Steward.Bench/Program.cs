@@ -6,7 +6,8 @@ using Steward.Bench;
 // Steward's hot paths against the raw limits measured in the same run (docs: PERFORMANCE.md).
 // dotnet run -c Release --project bench/Steward.Bench -- [--quick] [--only FIGURE,…] [--engine sqlite|postgres]
 // (--only and --engine narrow a run while profiling one path; a report for the record runs everything)
-// figures: lookup-email, contact-create, price-of-privacy (CreateFigures), export-json, export-csv (contacts/s, peak
+// figures: lookup-email, lookup-http (the API's search by email to the real server process at 16 concurrent; its
+// p50/p99 in a note), contact-create, price-of-privacy (CreateFigures), export-json, export-csv (contacts/s, peak
 // working set of the figure; a client of 1 k --quick, 20 k full), export-memory (below), import (contacts/s, files of
 // 1 k --quick, 10 k full), audit-verify (events/s), purge (contacts/s, a cancelled client of 2 k --quick, 1 M full),
 // erase and erase-growth (rate at the large size over the small: 2 k and 20 k contacts --quick, 10 k and 1 M full),
@@ -72,7 +73,7 @@ Log.Progress($"{(settings.Quick ? "quick" : "full")} run: {settings.Runs} runs o
     $"{settings.WriteConcurrency} concurrent writers, {settings.ReadConcurrency} concurrent readers, {settings.LookupContacts:N0} contacts to look up");
 
 // widget-http drives the real server process, built with the bench (its project reference) in the same configuration
-var serverDll = settings.Includes("widget-http") ? Soak.BuiltServer() : null;
+var serverDll = settings.Includes("widget-http") || settings.Includes("lookup-http") ? Soak.BuiltServer() : null;
 try
 {
     if (engineOnly is null or "sqlite") figures.AddRange(await RunEngineAsync(EngineKind.Sqlite, null));
@@ -120,6 +121,9 @@ async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgre
         await using var eraseEngine = await BenchEngine.StartAsync(kind, postgres, ct);
         result.AddRange(await Timed("erase", () => EraseFigures.RunAsync(eraseEngine, settings, notes, ct, grown: engine)));
     }
+    // on the same deployment, after erase-growth, which measures this deployment at exactly the population's size: the server process searches a client of its own, seeded as large
+    if (settings.Includes("lookup-http"))
+        result.Add(await Timed("lookup-http", () => LookupHttpFigures.RunAsync(engine, serverDll!, settings, notes, ct)));
     if (settings.Includes("contact-create") || settings.Includes("price-of-privacy"))
         result.AddRange(await Timed("contact-create", () => CreateFigures.RunAsync(engine, settings, notes, ct)));
     if (settings.Includes("export-json") || settings.Includes("export-csv"))
@@ -128,11 +132,11 @@ async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgre
     // after the writes, so that the chain also holds their events (all verified: the check that the raw side chained right)
     if (settings.Includes("audit-verify")) result.Add(await Timed("audit-verify", () => AuditFigures.RunAsync(engine, settings, ct)));
     if (settings.Includes("purge")) result.Add(await Timed("purge", () => PurgeFigures.RunAsync(engine, settings, ct)));
-    if (serverDll is not null)
+    if (settings.Includes("widget-http"))
     {
         // a deployment of its own, shared by the server process and the raw limit
         await using var widgetEngine = await BenchEngine.StartAsync(kind, postgres, ct);
-        result.Add(await Timed("widget-http", () => WidgetFigures.RunAsync(widgetEngine, serverDll, settings, notes, ct)));
+        result.Add(await Timed("widget-http", () => WidgetFigures.RunAsync(widgetEngine, serverDll!, settings, notes, ct)));
     }
     return result;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Steward.Audit;
@@ -129,7 +130,7 @@ public sealed class ReturnExport(StewardDb db, KeyVault vault, ConsentHistory co
             var histories = await consents.ManyAsync(h.ClientId, keys, ct);
             foreach (var contact in rows)
                 if (keys.TryGetValue(contact.Id, out var key))
-                    JsonSerializer.Serialize(json, new ContactData(ContactFields.Open(contact, key), histories[contact.Id]), options);
+                    JsonSerializer.Serialize(json, new ContactData(ContactFields.Open(contact, key), histories[contact.Id]), ReturnExportJson.Default.ContactData);
             json.Flush();
             await pending.SendAsync(output, ct);
         }, ct);
@@ -173,12 +174,18 @@ public sealed class ReturnExport(StewardDb db, KeyVault vault, ConsentHistory co
                     {
                         if (!keys.TryGetValue(contact.Id, out var key)) continue;
                         var c = ContactFields.Open(contact, key);
-                        entry.Write(Csv.Line(
+                        // written cell by cell into the entry: no line string, no array a row
+                        Csv.Write(entry,
                         [
                             c.Id.ToString(), c.Email, c.FirstName, c.LastName, c.Company, c.Title, c.Phone, c.Address, c.Bio, c.IpAddress, c.Country, c.City,
                             c.Source, Text(c.CreatedAt), Text(c.UpdatedAt), Text(c.RestrictedAt),
-                            .. custom.Select(n => c.Custom.TryGetValue(n, out var v) ? (v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()) : null),
-                        ]));
+                        ]);
+                        foreach (var n in custom)
+                        {
+                            entry.Write(',');
+                            Csv.WriteCell(entry, c.Custom.TryGetValue(n, out var v) ? (v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()) : null);
+                        }
+                        entry.Write("\r\n");
                     }
                     return pending.SendAsync(output, ct);
                 }, ct);
@@ -270,10 +277,54 @@ public sealed class ReturnExport(StewardDb db, KeyVault vault, ConsentHistory co
     }
 }
 
+/// <summary>
+/// The export's one contact record, serialised by generated code (PERFORMANCE.md: exports serialise a record a
+/// contact): the options are <see cref="Json.Strict"/>'s for writing (web defaults: camelCase, nulls written).
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(ReturnExport.ContactData))]
+internal sealed partial class ReturnExportJson : JsonSerializerContext;
+
 /// <summary>CSV as spreadsheets read it (RFC 4180), with formula injection neutralised (OWASP: CSV injection).</summary>
 public static class Csv
 {
     public static string Line(IEnumerable<string?> cells) => string.Join(',', cells.Select(Cell)) + "\r\n";
+
+    private static readonly System.Buffers.SearchValues<char> Special = System.Buffers.SearchValues.Create(",\"\r\n");
+
+    /// <summary>Cells as <see cref="Line"/> writes them, straight to <paramref name="writer"/>, without the line's end.</summary>
+    public static void Write(TextWriter writer, ReadOnlySpan<string?> cells)
+    {
+        for (var i = 0; i < cells.Length; i++)
+        {
+            if (i > 0) writer.Write(',');
+            WriteCell(writer, cells[i]);
+        }
+    }
+
+    /// <summary><see cref="Cell"/>, written to <paramref name="writer"/> without making the cell's string.</summary>
+    public static void WriteCell(TextWriter writer, string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return;
+        var formula = value[0] is '=' or '+' or '-' or '@' or '\t' or '\r';
+        if (value.AsSpan().IndexOfAny(Special) < 0)
+        {
+            if (formula) writer.Write('\'');
+            writer.Write(value);
+            return;
+        }
+        writer.Write('"');
+        if (formula) writer.Write('\'');
+        var rest = value.AsSpan();
+        for (var quote = rest.IndexOf('"'); quote >= 0; quote = rest.IndexOf('"'))
+        {
+            writer.Write(rest[..(quote + 1)]);
+            writer.Write('"');
+            rest = rest[(quote + 1)..];
+        }
+        writer.Write(rest);
+        writer.Write('"');
+    }
 
     public static string Cell(string? value)
     {

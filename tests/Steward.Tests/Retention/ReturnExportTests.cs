@@ -124,4 +124,16 @@ public sealed class ReturnExportTests
         Assert.Equal("\"a,b\"", Csv.Cell("a,b"));
         Assert.Equal("plain", Csv.Cell("plain"));
     }
+
+    [Theory]
+    [InlineData(null), InlineData(""), InlineData("plain"), InlineData("=1+2"), InlineData("a,b"), InlineData("say \"hi\", twice \"\"")]
+    [InlineData("-\"quoted\" formula"), InlineData("\rstarts with CR"), InlineData("line\nbreak"), InlineData("\"")]
+    public void G21_a_csv_cell_written_in_place_is_the_cell_of_a_csv_line(string? value)
+    {
+        // the export writes its rows cell by cell: the same text as Csv.Line makes, formula guard and quoting included
+        using var written = new StringWriter();
+        Csv.Write(written, [value, "x", value]);
+        written.Write("\r\n");
+        Assert.Equal(Csv.Line([value, "x", value]), written.ToString());
+    }
 }
