@@ -17,7 +17,9 @@ public static class StewardHost
     /// <summary>The configured app, middleware and routes in place; <paramref name="settings"/> override the rest.</summary>
     public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json is read once: reloading it on change watches the content root, where a deployment's SQLite
+        // files commonly live, and the watcher then wakes on every commit (a few % of a widget submission's CPU)
+        var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         var maxBody = builder.Configuration.GetValue("Steward:MaxRequestBodyBytes", 1_048_576L);
         builder.WebHost.ConfigureKestrel(k =>

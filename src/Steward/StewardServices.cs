@@ -183,6 +183,7 @@ public static class StewardServices
         services.AddSingleton<IResidualStore, BackupResidue>();
         services.AddScoped<DefineWidget>();
         services.AddScoped<SubmitWidget>();
+        services.AddSingleton<Widgets.PublishedVersions>();
         services.AddScoped<WithdrawConsent>();
         services.AddScoped<ConsentHistory>();
         services.AddScoped<PruneAuditLog>();

@@ -103,7 +103,7 @@ public static class ConsentEndpoints
         http.Response.Headers.Vary = "Origin";
         var origin = http.Request.Headers.Origin.ToString();
         if (string.IsNullOrEmpty(origin)) return null;
-        var allowed = await db.Widgets.IgnoreQueryFilters().AsNoTracking().Where(w => w.Id == widgetId).Select(w => w.AllowedOrigins).SingleOrDefaultAsync(ct);
+        var allowed = await AllowedOrigins.For(db)(db, widgetId, ct);
         if (allowed is null || !allowed.Split(' ').Contains(origin, StringComparer.OrdinalIgnoreCase)) return false;
         http.Response.Headers.AccessControlAllowOrigin = origin;
         http.Response.Headers.AccessControlAllowMethods = "GET, POST";
@@ -111,6 +111,10 @@ public static class ConsentEndpoints
         http.Response.Headers.AccessControlMaxAge = "600";
         return true;
     }
+
+    // a browser's every submission and preflight carries an Origin
+    private static readonly CompiledQuery<Func<StewardDb, Guid, CancellationToken, Task<string?>>> AllowedOrigins = new(() => EF.CompileAsyncQuery(
+        (StewardDb db, Guid widgetId, CancellationToken ct) => db.Widgets.IgnoreQueryFilters().Where(w => w.Id == widgetId).Select(w => w.AllowedOrigins).SingleOrDefault()));
 
     private static string? UserAgent(HttpContext http)
     {

@@ -21,7 +21,8 @@ namespace Steward.Consents;
 /// consent from a submission: it is held until confirmed through a link mailed to the address (<see cref="ConfirmConsent"/>).
 /// </summary>
 public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindIndex index, WithdrawalLinks links, ConsentReceipts receiptLinks,
-    ResubscribeLinks resubscribe, Notifier notifier, IOptions<AccessOptions> options, AuditLog audit, AuditContext actor, TimeProvider clock, ILogger<SubmitWidget> log)
+    ResubscribeLinks resubscribe, Notifier notifier, PublishedVersions versions, IOptions<AccessOptions> options, AuditLog audit, AuditContext actor,
+    TimeProvider clock, ILogger<SubmitWidget> log)
 {
     public sealed record Request(Dictionary<string, JsonElement>? Fields, Dictionary<string, JsonElement>? Consents);
     /// <param name="ReceiptUrl">The signed, machine-readable receipt of this consent (Kantara / ISO/IEC TS 27560), for the subject to keep.</param>
@@ -35,16 +36,16 @@ public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindInde
 
     public async Task<Result<Response>> HandleAsync(Guid widgetId, Request request, string? ipAddress, string? userAgent, CancellationToken ct)
     {
-        var widget = await db.Widgets.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(w => w.Id == widgetId, ct);
+        // one connection for the whole submission, not one per query: each SQLite open registers the functions again
+        await db.Database.OpenConnectionAsync(ct);
+        var widget = await FindWidget.For(db)(db, widgetId, ct);
         if (widget is null) return Errors.NotFound("widget");
         // a cancelled client's widgets collect nothing (P-07)
-        if (!await Clients.ClientLifecycle.IsActiveAsync(db, widget.ClientId, ct)) return Errors.Gone("This form no longer collects data.");
+        if (!widget.Active) return Errors.Gone("This form no longer collects data.");
         db.TenantId = widget.ClientId;
         actor.ActorType = "public";
         actor.ClientId = widget.ClientId;
-        var version = await db.WidgetVersions.AsNoTracking().SingleAsync(v => v.WidgetId == widgetId && v.Version == widget.CurrentVersion, ct);
-        var purposes = DefineWidget.Purposes(version);
-        var collected = JsonSerializer.Deserialize<List<string>>(version.Fields)!;
+        var (version, purposes, collected) = await versions.GetAsync(db, widgetId, widget.CurrentVersion, ct);
 
         var problems = new Problems();
         var given = Consented(request.Consents, purposes, problems);
@@ -63,7 +64,7 @@ public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindInde
 
         var now = clock.GetUtcNow();
         var emailIndex = await index.EmailAsync(widget.ClientId, values.Standard.GetValueOrDefault("email"), ct);
-        var existing = emailIndex is null ? null : await db.Contacts.SingleOrDefaultAsync(c => c.EmailIndex == emailIndex, ct);
+        var existing = emailIndex is null ? null : await ContactByEmail.For(db)(db, emailIndex, ct);
         if (existing is not null && Restriction.Check(existing, Restriction.Use.WidgetUpdate) is { } restricted) return restricted;
         var phoneIndex = await index.PhoneAsync(widget.ClientId, values.Standard.GetValueOrDefault("phone"), ct) ?? existing?.PhoneIndex;
         var suppressed = await Suppression.IsSuppressedAsync(db, emailIndex, phoneIndex, ct);
@@ -85,44 +86,49 @@ public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindInde
             var custom = ContactFields.Merge(created ? [] : ContactFields.OpenCustom(contact, key), values);
             await ContactFields.ApplyAsync(contact, key, values, custom, index, ct);
             contact.UpdatedAt = now;
+            // everything but the rows' insertion is done before the write starts: on SQLite writers take turns, and
+            // signing the links or making the mails' keys while holding the turn would make every other writer wait on it
+            var consents = new List<ConsentEvent>();
             var receipts = new List<ConsentReceipt>();
+            foreach (var purpose in purposes.Where(p => given.Contains(p.Key) && !held.Contains(p.Key)))
+            {
+                var consent = new ConsentEvent
+                {
+                    Id = Guid.CreateVersion7(),
+                    ClientId = widget.ClientId,
+                    ContactId = contact.Id,
+                    Purpose = purpose.Key,
+                    Kind = ConsentEvent.Given,
+                    Method = "widget",
+                    WidgetId = widgetId,
+                    WidgetVersion = version.Version,
+                    TextSha256 = purpose.TextSha256,
+                    At = now,
+                    IpAddressSealed = key.Seal("consent.ip", ipAddress),
+                    UserAgentSealed = key.Seal("consent.userAgent", userAgent),
+                };
+                consents.Add(consent);
+                receipts.Add(await ReceiptAsync(links, receiptLinks, consent, ct));
+            }
+            // the mails are added to the unit of work here and saved with the rest at the commit, or not at all
+            if (receipts.Count > 0 && values.Standard.GetValueOrDefault("email") is { } to)
+                await notifier.EnqueueAsync(db, new Notifier.Message("consent-given", widget.ClientId, to, "Your consent", ConsentNotice(purposes, receipts)), ct);
+            if (held.Count > 0 && values.Standard.GetValueOrDefault("email") is { } email)
+            {
+                var token = await resubscribe.TokenAsync(new(widget.ClientId, contact.Id, widgetId, version.Version, now + ResubscribeLinks.Lifetime, held), ct);
+                await notifier.EnqueueAsync(db, new Notifier.Message("resubscribe-confirmation", widget.ClientId, email, "Confirm your subscription",
+                    $"""
+                    You objected earlier to receiving marketing from us, so we did not record the consent you just gave.
+                    If you want it after all, confirm it within {ResubscribeLinks.Lifetime.Days} days: /v1/public/consents/confirm?token={token}
+                    If it was not you, ignore this message: nothing changes without your confirmation.
+                    """), ct);
+            }
             try
             {
                 await using var write = await db.BeginWriteAsync(ct);
                 if (created) db.Contacts.Add(contact);
-                foreach (var purpose in purposes.Where(p => given.Contains(p.Key) && !held.Contains(p.Key)))
-                {
-                    var consent = new ConsentEvent
-                    {
-                        Id = Guid.CreateVersion7(),
-                        ClientId = widget.ClientId,
-                        ContactId = contact.Id,
-                        Purpose = purpose.Key,
-                        Kind = ConsentEvent.Given,
-                        Method = "widget",
-                        WidgetId = widget.Id,
-                        WidgetVersion = version.Version,
-                        TextSha256 = purpose.TextSha256,
-                        At = now,
-                        IpAddressSealed = key.Seal("consent.ip", ipAddress),
-                        UserAgentSealed = key.Seal("consent.userAgent", userAgent),
-                    };
-                    db.ConsentEvents.Add(consent);
-                    receipts.Add(await ReceiptAsync(links, receiptLinks, consent, ct));
-                }
-                if (receipts.Count > 0 && values.Standard.GetValueOrDefault("email") is { } to)
-                    await notifier.EnqueueAsync(db, new Notifier.Message("consent-given", widget.ClientId, to, "Your consent", ConsentNotice(purposes, receipts)), ct);
-                if (held.Count > 0 && values.Standard.GetValueOrDefault("email") is { } email)
-                {
-                    var token = await resubscribe.TokenAsync(new(widget.ClientId, contact.Id, widget.Id, version.Version, now + ResubscribeLinks.Lifetime, held), ct);
-                    await notifier.EnqueueAsync(db, new Notifier.Message("resubscribe-confirmation", widget.ClientId, email, "Confirm your subscription",
-                        $"""
-                        You objected earlier to receiving marketing from us, so we did not record the consent you just gave.
-                        If you want it after all, confirm it within {ResubscribeLinks.Lifetime.Days} days: /v1/public/consents/confirm?token={token}
-                        If it was not you, ignore this message: nothing changes without your confirmation.
-                        """), ct);
-                }
-                await audit.RecordAsync(db, "SubmitWidget", "widget", widget.Id.ToString(), ct, status: 201);
+                db.ConsentEvents.AddRange(consents);
+                await audit.RecordAsync(db, "SubmitWidget", "widget", widgetId.ToString(), ct, status: 201);
                 await write.CommitAsync(ct);
             }
             catch (DbUpdateException) when (created)
@@ -131,9 +137,22 @@ public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindInde
                 await vault.DestroyAsync(widget.ClientId, [contact.Id], CancellationToken.None);
                 return Errors.Conflict("The same subject was submitted twice at once; submit again.");
             }
-            return new Response(widget.Id, version.Version, receipts, held);
+            return new Response(widgetId, version.Version, receipts, held);
         }
     }
+
+    /// <summary>What a submission needs of its widget, in one round trip.</summary>
+    private sealed record Target(Guid ClientId, int CurrentVersion, bool Active);
+
+    private static readonly CompiledQuery<Func<StewardDb, Guid, CancellationToken, Task<Target?>>> FindWidget =
+        new(() => EF.CompileAsyncQuery((StewardDb db, Guid widgetId, CancellationToken ct) => db.Widgets.IgnoreQueryFilters()
+            .Where(w => w.Id == widgetId)
+            .Select(w => new Target(w.ClientId, w.CurrentVersion, db.Clients.Any(c => c.Id == w.ClientId && c.Status == Clients.ClientLifecycle.Active)))
+            .SingleOrDefault()));
+
+    /// <summary>The client's contact with this email (the tenant filter applies: <see cref="StewardDb.TenantId"/> is set first).</summary>
+    private static readonly CompiledQuery<Func<StewardDb, byte[], CancellationToken, Task<Contact?>>> ContactByEmail =
+        new(() => EF.CompileAsyncQuery((StewardDb db, byte[] emailIndex, CancellationToken ct) => db.Contacts.SingleOrDefault(c => c.EmailIndex == emailIndex)));
 
     /// <summary>The subject's copy of what they agreed to, with the one link per consent that withdraws it (Art. 7(3)).</summary>
     private string ConsentNotice(List<WidgetVersion.Purpose> purposes, List<ConsentReceipt> receipts)

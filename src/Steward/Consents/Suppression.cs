@@ -43,7 +43,11 @@ public sealed class Suppression : ITenantOwned
         return count;
     }
 
+    /// <summary>Whether either index is listed, in one round trip (read on every widget submission).</summary>
     public static async Task<bool> IsSuppressedAsync(StewardDb db, byte[]? emailIndex, byte[]? phoneIndex, CancellationToken ct) =>
-        (emailIndex is not null && await db.Suppressions.AnyAsync(s => s.Kind == Email && s.Index == emailIndex, ct))
-        || (phoneIndex is not null && await db.Suppressions.AnyAsync(s => s.Kind == Phone && s.Index == phoneIndex, ct));
+        (emailIndex is not null || phoneIndex is not null) && await AnyListed.For(db)(db, emailIndex ?? [], phoneIndex ?? [], ct); // an empty index matches none
+
+    private static readonly CompiledQuery<Func<StewardDb, byte[], byte[], CancellationToken, Task<bool>>> AnyListed = new(() => EF.CompileAsyncQuery(
+        (StewardDb db, byte[] email, byte[] phone, CancellationToken ct) =>
+            db.Suppressions.Any(s => (s.Kind == Email && s.Index == email) || (s.Kind == Phone && s.Index == phone))));
 }
