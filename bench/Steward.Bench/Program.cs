@@ -121,7 +121,8 @@ async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgre
         await using var eraseEngine = await BenchEngine.StartAsync(kind, postgres, ct);
         result.AddRange(await Timed("erase", () => EraseFigures.RunAsync(eraseEngine, settings, notes, ct, grown: engine)));
     }
-    // on the same deployment, after erase-growth, which measures this deployment at exactly the population's size: the server process searches a client of its own, seeded as large
+    // after erase-growth, which needs this deployment at exactly the population's size: the server process searches a client
+    // of its own, seeded as large
     if (settings.Includes("lookup-http"))
         result.Add(await Timed("lookup-http", () => LookupHttpFigures.RunAsync(engine, serverDll!, settings, notes, ct)));
     if (settings.Includes("contact-create") || settings.Includes("price-of-privacy"))
