@@ -115,9 +115,10 @@ internal static class EraseFigures
     }
 
     /// <summary>
-    /// The raw limit, in Steward's order: the ledger entry committed durably, the key deleted from the key store,
-    /// then the contact's rows in every table deleted with its audit event chained under the locked head, in one
-    /// transaction.
+    /// The raw limit, in Steward's order: one read of what the erasure must know first (that the contact exists, the
+    /// keys of its undownloaded access packages, and whether any sub-processor must be told to forget it: P-09), the
+    /// ledger entry committed durably, the keys deleted from the key store, then the contact's rows in every table
+    /// deleted with its audit event chained under the locked head, in one transaction.
     /// </summary>
     private sealed class RawErase(BenchEngine engine, RawStore ledger, Guid client, List<Guid> ids, int share)
     {
@@ -136,6 +137,16 @@ internal static class EraseFigures
             UPDATE "AuditChainHeads" SET "Seq" = @seq, "Hash" = @hash WHERE "Id" = 1
             """;
 
+        // the sub-processors whose evidence lets them hold a client's data (none in the bench deployment: its seeded
+        // register is unconfirmed), asked in the same round trip as the contact and its packages
+        private const string FindContactAndVendors = """
+            SELECT e."Id" FROM "Contacts" c LEFT JOIN "RequestExports" e
+                ON e."ClientId" = c."ClientId" AND e."ContactId" = c."Id" AND e."PackageSealed" IS NOT NULL
+                WHERE c."ClientId" = @client AND c."Id" = @id;
+            SELECT COUNT(*) FROM "SubProcessors" WHERE "Status" = 'active' AND NOT "NeedsConfirmation" AND "EquivalentTerms"
+                AND "DpaReference" IS NOT NULL AND "DueDiligenceAt" IS NOT NULL AND "LastReviewedAt" IS NOT NULL
+            """;
+
         private readonly Pool _pool = new(ids, share);
         private readonly string _actorId = Guid.CreateVersion7().ToString();
 
@@ -152,6 +163,7 @@ internal static class EraseFigures
             private readonly DbCommand _append;
             private readonly DbCommand _shred;
             private readonly DbCommand _write;
+            private readonly DbCommand _find;
 
             public Worker(RawErase owner, Queue<Guid> mine, DbConnection data, DbConnection keys, DbConnection ledger) : base(data, keys)
             {
@@ -161,6 +173,7 @@ internal static class EraseFigures
                 _append = RawStore.Command(ledger,
                     "INSERT INTO forget_ledger (client_id, subject_id, kind, erased_at) VALUES (@c, @s, 'contact', @t)", "@c", "@s", "@t");
                 _shred = OnKeys("DELETE FROM subject_keys WHERE client_id = @c AND subject_id = @s", "@c", "@s");
+                _find = OnData(FindContactAndVendors, "@client", "@id");
                 _write = OnData(DeleteRowsAndRecord, "@client", "@id", "@seq", "@at", "@actor", "@resource", "@prev", "@hash");
             }
 
@@ -170,6 +183,16 @@ internal static class EraseFigures
                 var owner = _owner;
                 var (client, store, keyStore, ledger) = (owner._client, owner._engine.Data, owner._engine.Keys, owner._ledgerStore);
                 var now = DateTimeOffset.UtcNow;
+
+                RawStore.Set(_find, client, id);
+                await using (var found = await _find.ExecuteReaderAsync(ct))
+                {
+                    if (!await found.ReadAsync(ct)) throw new InvalidOperationException("The raw erasure found no contact.");
+                    // the bench makes no access package and has no sub-processor to tell: their keys and requests are not made
+                    if (!found.IsDBNull(0)) throw new InvalidOperationException("The raw erasure found an access package.");
+                    await found.NextResultAsync(ct);
+                    if (!await found.ReadAsync(ct) || found.GetInt64(0) != 0) throw new InvalidOperationException("The raw erasure found a sub-processor to tell.");
+                }
 
                 await ledger.EnterWriteAsync(ct);
                 try

@@ -33,7 +33,10 @@ public sealed class EraseAtSubProcessors(StewardDb db, KeyVault vault, TransferG
     public async Task<List<ErasureRequest>> PrepareManyAsync(Guid clientId, IReadOnlyCollection<Guid> contactIds, CancellationToken ct)
     {
         var vendors = new List<SubProcessor>();
-        foreach (var s in await db.SubProcessors.Where(s => s.Status == SubProcessor.Active).ToListAsync(ct))
+        // read only those whose evidence can pass the gate (TransferGate.EvidenceProblem, now or at a lapse), untracked:
+        // on a deployment whose register is not yet confirmed, an erasure reads no sub-processor at all
+        foreach (var s in await db.SubProcessors.AsNoTracking().Where(s => s.Status == SubProcessor.Active && !s.NeedsConfirmation
+                     && s.EquivalentTerms && s.DpaReference != null && s.DueDiligenceAt != null && s.LastReviewedAt != null).ToListAsync(ct))
             if (await gate.MayHoldAsync(db, clientId, s, ct)) vendors.Add(s); // otherwise it never received this client's data
         var requests = new List<ErasureRequest>();
         if (vendors.Count == 0) return requests;
