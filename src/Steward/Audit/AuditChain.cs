@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage;
 using Steward.Data;
 
 namespace Steward.Audit;
@@ -22,12 +24,12 @@ public static class AuditChain
         var detect = tracker.AutoDetectChangesEnabled;
         tracker.AutoDetectChangesEnabled = false;
         List<AuditEvent> pending;
-        bool tracked;
+        EntityEntry<AuditChainHead>? tracked;
         try
         {
             pending = [.. tracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)
                 .OrderByDescending(e => e.Seq)]; // -1, -2, …: recorded order
-            tracked = pending.Count > 0 && tracker.Entries<AuditChainHead>().Any();
+            tracked = pending.Count > 0 ? tracker.Entries<AuditChainHead>().FirstOrDefault() : null;
         }
         finally
         {
@@ -36,11 +38,32 @@ public static class AuditChain
         if (pending.Count == 0) return;
 
         // PostgreSQL: the row lock orders writers across nodes; SQLite: the write gate already does
-        var head = db.IsSqlite ? await ReadHead(db, ct) : await LockHead(db, ct);
-        // a context that committed before still tracks the head as it left it, and a tracking query does not
-        // refresh a tracked row: another writer may have moved it since, so read it again (under the lock/gate)
-        if (head is not null && tracked) await db.Entry(head).ReloadAsync(ct);
-        if (head is null)
+        var found = await ReadHeadAsync(db, ct);
+        AuditChainHead head;
+        if (tracked is not null)
+        {
+            // a context that committed before still tracks the head as it left it: another writer may have moved
+            // it since, so it takes the values just read (under the lock/gate)
+            head = tracked.Entity;
+            if (found is { } row)
+            {
+                tracked.CurrentValues.SetValues(new AuditChainHead { Id = 1, Seq = row.Seq, Hash = row.Hash });
+                tracked.OriginalValues.SetValues(tracked.CurrentValues);
+                tracked.State = EntityState.Unchanged;
+            }
+            else if (tracked.State == EntityState.Added)
+            {
+                // added by an attempt that did not commit: still the genesis
+                head.Seq = 0;
+                head.Hash = Genesis;
+            }
+        }
+        else if (found is { } row)
+        {
+            head = new AuditChainHead { Id = 1, Seq = row.Seq, Hash = row.Hash };
+            db.AuditChainHeads.Attach(head);
+        }
+        else
         {
             head = new AuditChainHead { Id = 1, Seq = 0, Hash = Genesis };
             db.AuditChainHeads.Add(head);
@@ -55,12 +78,28 @@ public static class AuditChain
         }
     }
 
-    // compiled: read on every commit, where the query pipeline cost more than the read
-    private static readonly Func<StewardDb, CancellationToken, Task<AuditChainHead?>> ReadHead = EF.CompileAsyncQuery(
-        (StewardDb db, CancellationToken ct) => db.AuditChainHeads.SingleOrDefault(h => h.Id == 1));
-
-    private static readonly Func<StewardDb, CancellationToken, Task<AuditChainHead?>> LockHead = EF.CompileAsyncQuery(
-        (StewardDb db, CancellationToken ct) => db.AuditChainHeads.FromSqlRaw("""SELECT * FROM "AuditChainHeads" WHERE "Id" = 1 FOR UPDATE""").SingleOrDefault());
+    /// <summary>
+    /// The head as stored, read by plain ADO.NET on the unit of work's own connection and transaction: it is read
+    /// on every commit, inside the write gate or the row lock, where EF Core's query pipeline cost more than the read.
+    /// </summary>
+    private static async Task<(long Seq, byte[] Hash)?> ReadHeadAsync(StewardDb db, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            command.CommandText = db.IsSqlite
+                ? """SELECT "Seq", "Hash" FROM "AuditChainHeads" WHERE "Id" = 1"""
+                : """SELECT "Seq", "Hash" FROM "AuditChainHeads" WHERE "Id" = 1 FOR UPDATE""";
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            return await reader.ReadAsync(ct) ? (reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
 
     public static byte[] Hash(AuditEvent e)
     {

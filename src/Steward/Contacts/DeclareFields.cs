@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
@@ -13,11 +14,33 @@ public sealed partial class DeclareFields(StewardDb db, AuditLog audit, TimeProv
     public sealed record FieldInput(string? Name, string? Type, bool? Required);
     public sealed record FieldView(string Name, string Type, bool Required);
 
+    /// <summary>The tenant's declared fields. Shared with other callers: read it, never change it.</summary>
     public static async Task<Dictionary<string, CustomField>> DeclaredAsync(StewardDb db, CancellationToken ct)
     {
+        // SQLite is one node, and this process the one writer of declarations: they are cached until changed here.
+        // PostgreSQL may have several nodes, any of which may change them: read each time.
+        var key = db.IsSqlite && db.TenantId is { } tenant ? (db.Database.GetConnectionString()!, tenant) : default;
+        if (key.Item1 is not null && Cache.TryGetValue(key, out var cached)) return cached;
+        var generation = Interlocked.Read(ref _generation);
         var declared = new Dictionary<string, CustomField>(StringComparer.Ordinal);
         await foreach (var field in Declared.For(db)(db).WithCancellation(ct)) declared[field.Name] = field;
+        if (key.Item1 is not null)
+        {
+            Cache[key] = declared;
+            // a change committed while this read ran may have been read or not: drop what was stored
+            if (Interlocked.Read(ref _generation) != generation) Cache.TryRemove(KeyValuePair.Create(key, declared));
+        }
         return declared;
+    }
+
+    private static readonly ConcurrentDictionary<(string, Guid), Dictionary<string, CustomField>> Cache = new();
+    private static long _generation;
+
+    private static void Forget(StewardDb db, Guid clientId)
+    {
+        if (!db.IsSqlite) return;
+        Interlocked.Increment(ref _generation);
+        Cache.TryRemove((db.Database.GetConnectionString()!, clientId), out _);
     }
 
     // read on every contact write
@@ -37,7 +60,15 @@ public sealed partial class DeclareFields(StewardDb db, AuditLog audit, TimeProv
         foreach (var f in fields)
             db.CustomFields.Add(new CustomField { ClientId = clientId, Name = f.Name, Type = f.Type, Required = f.Required, CreatedAt = now });
         await audit.RecordAsync(db, "DeclareFields", "client", clientId.ToString(), ct);
-        await write.CommitAsync(ct);
+        try
+        {
+            await write.CommitAsync(ct);
+        }
+        finally
+        {
+            Forget(db, clientId);
+            if (db.TenantId is { } tenant && tenant != clientId) Forget(db, tenant);
+        }
         return fields;
     }
 
