@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Steward.Audit;
+using Steward.Contacts;
 using Steward.Crypto;
 using Steward.Data;
 
@@ -42,6 +43,7 @@ public sealed class RestoreBackup(StewardDb db, KeyVault vault, BackupCatalogue 
             return new(Status.Damaged, $"Backup {id} does not decrypt ({e.Message}); nothing was restored.");
         }
 
+        DeclareFields.ForgetAll();
         await Migrate.HandleAsync(db, ct);
         // the ledger's checkpoint came back with the data: forget it, and replay every erasure ever made
         await db.LedgerCheckpoints.Where(c => c.Id == 1).ExecuteDeleteAsync(ct);

@@ -36,6 +36,13 @@ public sealed partial class DeclareFields(StewardDb db, AuditLog audit, TimeProv
     private static readonly ConcurrentDictionary<(string, Guid), Dictionary<string, CustomField>> Cache = new();
     private static long _generation;
 
+    /// <summary>A restore brings back older declarations: nothing cached may outlive it.</summary>
+    public static void ForgetAll()
+    {
+        Interlocked.Increment(ref _generation);
+        Cache.Clear();
+    }
+
     private static void Forget(StewardDb db, Guid clientId)
     {
         if (!db.IsSqlite) return;
