@@ -132,7 +132,11 @@ async Task<List<Figure>> RunEngineAsync(EngineKind kind, PostgresServer? postgre
     if (settings.Includes("import")) result.Add(await Timed("import", () => ImportFigures.RunAsync(engine, settings, ct)));
     // after the writes, so that the chain also holds their events (all verified: the check that the raw side chained right)
     if (settings.Includes("audit-verify")) result.Add(await Timed("audit-verify", () => AuditFigures.RunAsync(engine, settings, ct)));
-    if (settings.Includes("purge")) result.Add(await Timed("purge", () => PurgeFigures.RunAsync(engine, settings, ct)));
+    // last on this deployment: the full run's purge destroys the 1 M population as Steward's client of its one round
+    // (seeded as its own would be), so it seeds only the raw side's
+    if (settings.Includes("purge"))
+        result.Add(await Timed("purge", () => PurgeFigures.RunAsync(engine, settings, ct,
+            population != Guid.Empty && settings.PurgeContacts == settings.LookupContacts ? population : null)));
     if (settings.Includes("widget-http"))
     {
         // a deployment of its own, shared by the server process and the raw limit
