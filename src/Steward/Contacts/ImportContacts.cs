@@ -171,7 +171,7 @@ public sealed partial class ImportContacts(StewardDb db, KeyVault vault, BlindIn
         var now = clock.GetUtcNow();
         var contacts = rows.Select(_ => new Contact { Id = Guid.CreateVersion7(), ClientId = clientId, Source = "import", CreatedAt = now, UpdatedAt = now }).ToList();
         var consents = new List<ConsentEvent>(rows.Count);
-        var keys = await vault.CreateManyAsync(clientId, contacts.Select(c => c.Id).ToList(), ct);
+        var keys = await vault.CreateBatchAsync(clientId, contacts.Select(c => c.Id).ToList(), ct);
         try
         {
             for (var i = 0; i < rows.Count; i++)

@@ -349,4 +349,38 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
         [.. "steward/dek/v1"u8, .. clientId.ToByteArray(), .. subjectId.ToByteArray()];
 
     public ValueTask DisposeAsync() => _store.DisposeAsync();
+
+    /// <summary>
+    /// New keys for a batch of subjects (bulk import), as <see cref="CreateManyAsync"/> but in one round trip on
+    /// PostgreSQL, where a statement per key made the key store the import's bound. SQLite runs in process: there one
+    /// prepared statement per key already costs what a batch would.
+    /// </summary>
+    public async Task<DataKey[]> CreateBatchAsync(Guid clientId, IReadOnlyList<Guid> subjectIds, CancellationToken ct)
+    {
+        if (_store.IsSqlite || subjectIds.Count == 0) return await CreateManyAsync(clientId, subjectIds, ct);
+        var keys = new DataKey[subjectIds.Count];
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await WriteAsync(async (connection, tx) =>
+        {
+            await using var batch = connection.CreateBatch();
+            batch.Transaction = tx;
+            for (var i = 0; i < subjectIds.Count; i++)
+            {
+                var material = RandomNumberGenerator.GetBytes(32);
+                var insert = batch.CreateBatchCommand();
+                // positional parameters: a batch command is sent as written, with no rewriting of names
+                insert.CommandText = "INSERT INTO subject_keys (subject_id, client_id, kek_id, wrapped, created_at) VALUES ($1, $2, $3, $4, $5)";
+                foreach (var value in new object[] { subjectIds[i], clientId, kek.Id, kek.Wrap(material, WrapContext(clientId, subjectIds[i])), now })
+                {
+                    var parameter = insert.CreateParameter();
+                    parameter.Value = value;
+                    insert.Parameters.Add(parameter);
+                }
+                batch.BatchCommands.Add(insert);
+                keys[i] = new DataKey(clientId, subjectIds[i], material);
+            }
+            await batch.ExecuteNonQueryAsync(ct);
+        }, ct);
+        return keys;
+    }
 }
