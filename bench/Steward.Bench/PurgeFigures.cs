@@ -132,16 +132,37 @@ internal static class PurgeFigures
             // the ledger commits as Steward's does: FULL on SQLite, so a purge survives power loss
             await using var connection = await ledger.OpenAsync(ct, ledger.IsSqlite ? "PRAGMA synchronous=FULL;" : "");
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await using var append = RawStore.Command(connection,
-                "INSERT INTO forget_ledger (client_id, subject_id, kind, erased_at) VALUES (@c, @s, @k, @t)", "@c", "@s", "@k", "@t");
-            append.Transaction = tx;
-            foreach (var id in contacts)
+            var erasedAt = now.ToUnixTimeMilliseconds();
+            if (ledger.IsSqlite)
             {
-                RawStore.Set(append, client, id, "contact", now.ToUnixTimeMilliseconds());
-                await append.ExecuteNonQueryAsync(ct);
+                await using var append = RawStore.Command(connection,
+                    "INSERT INTO forget_ledger (client_id, subject_id, kind, erased_at) VALUES (@c, @s, @k, @t)", "@c", "@s", "@k", "@t");
+                append.Transaction = tx;
+                foreach (var id in contacts)
+                {
+                    RawStore.Set(append, client, id, "contact", erasedAt);
+                    await append.ExecuteNonQueryAsync(ct);
+                }
             }
-            RawStore.Set(append, client, client, "client", now.ToUnixTimeMilliseconds());
-            await append.ExecuteNonQueryAsync(ct);
+            else
+            {
+                // over the network the limit is a multi-row insert from arrays, not a round trip per row
+                await using var append = RawStore.Command(connection,
+                    "INSERT INTO forget_ledger (client_id, subject_id, kind, erased_at) SELECT @c, s, @k, @t FROM unnest(@s) AS s", "@c", "@s", "@k", "@t");
+                append.Transaction = tx;
+                foreach (var page in contacts.Chunk(10_000))
+                {
+                    RawStore.Set(append, client, page, "contact", erasedAt);
+                    await append.ExecuteNonQueryAsync(ct);
+                }
+            }
+            await using (var end = RawStore.Command(connection,
+                "INSERT INTO forget_ledger (client_id, subject_id, kind, erased_at) VALUES (@c, @s, @k, @t)", "@c", "@s", "@k", "@t"))
+            {
+                end.Transaction = tx;
+                RawStore.Set(end, client, client, "client", erasedAt);
+                await end.ExecuteNonQueryAsync(ct);
+            }
             await tx.CommitAsync(ct);
         }
         finally
