@@ -5,8 +5,8 @@ namespace Steward.Bench;
 /// <summary>
 /// lookup-http: a contact found by email over HTTP (GET …/contacts?email=, the API's search) on loopback from 16
 /// concurrent callers, against the real server process (src/Steward.Server, as widget-http starts it) on the same
-/// deployment as lookup-email. The limit is the raw in-process lookup (lookup-email's) at the same concurrency; the
-/// API also writes a chained audit event for every request (G-47), so the note gives the raw lookup with that write
+/// deployment as lookup-email. The API writes a chained audit event for every request (G-47), so the limit of the same
+/// work is the raw in-process lookup with that write, at the same concurrency; the note gives the raw lookup without it
 /// too. PERFORMANCE.md wants p99 ≤ 5 ms.
 /// </summary>
 internal static class LookupHttpFigures
@@ -41,13 +41,13 @@ internal static class LookupHttpFigures
                 new("raw", new LookupFigures.RawLookup(engine, client.Id, count).OpenWorkerAsync),
                 new("raw+audit", new LookupFigures.RawLookup(engine, client.Id, count, audited: true).OpenWorkerAsync),
             ], Concurrency, run, ct);
-        var (steward, audited) = (measured[0], measured[2]);
+        var (steward, bare, audited) = (measured[0], measured[1], measured[2]);
         notes.Add($"{engine.Name} lookup-http: p50 {steward.P50Ms:F2} ms, p99 {steward.P99Ms:F2} ms at {Concurrency} concurrent " +
             $"({(steward.P99Ms <= P99TargetMs ? "meets" : "misses")} the {P99TargetMs:F0} ms target); every request writes a chained " +
-            $"audit event: the raw lookup with that write does {audited.PerSecond:F0}/s (p99 {audited.P99Ms:F2} ms), " +
-            $"Steward {steward.PerSecond / audited.PerSecond:F2} of it; server RSS {server.WorkingSetMb():F0} MB");
+            $"audit event: the raw lookup with that write (the limit) does {audited.PerSecond:F0}/s (p99 {audited.P99Ms:F2} ms), " +
+            $"without it {bare.PerSecond:F0}/s (p99 {bare.P99Ms:F2} ms); server RSS {server.WorkingSetMb():F0} MB");
         if (server.Exited) notes.Add($"{engine.Name} lookup-http: the server process exited during the run");
-        return new Figure("lookup-http", engine.Name, steward, measured[1], 0.5, Harness.PeakWorkingSet());
+        return new Figure("lookup-http", engine.Name, steward, audited, 0.5, Harness.PeakWorkingSet());
     }
 
     /// <summary>One search by email as a client's system sends it, and the answer read: exactly the one contact.</summary>
