@@ -24,6 +24,9 @@ public sealed class ReadAuditTrail(StewardDb db)
         if (filter.From > filter.To) problems.Add("from", "The period starts after it ends.");
         if (filter.Actor is { Length: > 100 }) problems.Add("actor", "An actor id has at most 100 characters.");
         if (filter.Action is { Length: > 100 }) problems.Add("action", "An action has at most 100 characters.");
+        // ids and action names never hold control characters, and PostgreSQL refuses a NUL in text outright
+        if (filter.Actor?.Any(char.IsControl) == true) problems.Add("actor", "An actor id has no control characters.");
+        if (filter.Action?.Any(char.IsControl) == true) problems.Add("action", "An action has no control characters.");
         if (problems.Any) return Errors.Invalid(problems);
 
         var query = db.AuditEvents.AsNoTracking();
