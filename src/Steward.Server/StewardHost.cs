@@ -4,6 +4,7 @@ using Scalar.AspNetCore;
 using Steward.Audit;
 using Steward.Http;
 using Steward.Measures;
+using Steward.OpenDsr;
 using Steward.Server.Console;
 using Steward.Server.Jobs;
 
@@ -66,7 +67,8 @@ public static class StewardHost
             http.Response.Headers.CacheControl = "no-store";
             http.Response.Headers.XContentTypeOptions = "nosniff";
             if (requireHttps && http.Request.IsHttps) http.Response.Headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
-            if (http.Request.ContentLength > maxBody)
+            // OpenDSR's routes read at most 64 KiB themselves and refuse more in OpenDSR's own signed error body
+            if (http.Request.ContentLength > maxBody && !OpenDsrEndpoints.ReadsItsOwnBody(http.Request.Path))
             {
                 http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
                 await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

@@ -38,6 +38,9 @@ public sealed partial class ProblemHandling(IProblemDetailsService problems, ILo
         // a JSON string that is not UTF-8 surfaces only when a JsonElement value is read
         InvalidOperationException { InnerException: System.Text.DecoderFallbackException } =>
             (StatusCodes.Status400BadRequest, "invalid-json", "The JSON body is not valid UTF-8."),
+        // the last line for text that reaches PostgreSQL by another way than a typed JSON field (a form, a JSON value
+        // read as an element): it refuses a NUL in text outright, and the transaction that carried it is rolled back
+        _ when HoldsNul(exception) => (StatusCodes.Status400BadRequest, "invalid-text", "Text may not hold a NUL character (U+0000)."),
         _ when Overloaded(exception) => (StatusCodes.Status503ServiceUnavailable, "unavailable", "The service is busy. Try again in a few seconds."),
         _ => (StatusCodes.Status500InternalServerError, "internal", "Something went wrong on our side. It was logged."),
     };
@@ -50,6 +53,13 @@ public sealed partial class ProblemHandling(IProblemDetailsService problems, ILo
         for (var e = exception; e is not null; e = e.InnerException)
             if (e is TimeoutException or Npgsql.NpgsqlException { IsTransient: true } or Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 })
                 return true;
+        return false;
+    }
+
+    private static bool HoldsNul(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.CharacterNotInRepertoire }) return true;
         return false;
     }
 

@@ -61,6 +61,10 @@ public static class OpenDsrEndpoints
         return app;
     }
 
+    /// <summary>A request route, whose body is read here, capped at <see cref="MaxBody"/>, and refused as OpenDSR says.</summary>
+    public static bool ReadsItsOwnBody(PathString path) =>
+        path.StartsWithSegments("/v2/requests") || path.StartsWithSegments("/v1/opengdpr_requests");
+
     /// <summary>The controller is the client whose API key called; from here on the unit of work sees that client only.</summary>
     private static Guid Controller(HttpContext http)
     {

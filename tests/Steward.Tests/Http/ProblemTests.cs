@@ -18,6 +18,9 @@ public sealed class ProblemTests
         Assert.Equal((503, "unavailable"), Status(new Microsoft.Data.Sqlite.SqliteException("database is locked", 5)));
         Assert.Equal((500, "internal"), Status(new Microsoft.Data.Sqlite.SqliteException("constraint failed", 19)));
         Assert.Equal((500, "internal"), Status(new InvalidOperationException("a bug")));
+        // text with a NUL that reached PostgreSQL by a form or a JSON element: the caller's fault, and rolled back
+        Assert.Equal((400, "invalid-text"), Status(new Microsoft.EntityFrameworkCore.DbUpdateException("save",
+            new Npgsql.PostgresException("invalid byte sequence for encoding \"UTF8\": 0x00", "ERROR", "ERROR", "22021"))));
 
         static (int, string) Status(Exception e)
         {
@@ -56,6 +59,28 @@ public sealed class ProblemTests
         await (await tenant.Http.GetAsync(tenant.Base + "/contacts/not-a-guid")).AssertProblemAsync(404);
 
         Assert.Equal(0, await app.WithDbAsync((db, _) => db.Contacts.IgnoreQueryFilters().CountAsync()));
+    }
+
+    /// <summary>
+    /// ASVS V5.1: text never holds a NUL. PostgreSQL refuses one in text outright; Steward refuses it first, on both
+    /// engines, in any field of a request body, with the field's path. Found by the hostile-input sweep in fields with no
+    /// check of their own (a legal hold's reason, a breach's reference, an instruction flag).
+    /// </summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task V5_text_with_a_NUL_in_any_body_field_is_a_400_naming_the_field_and_changes_nothing(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var (_, dpo) = await app.SetUpGovernanceAsync();
+        var tenant = await app.SignUpAsync();
+
+        var refused = await dpo.Http.PostAsJsonAsync("/v1/legal-holds", new { clientId = tenant.ClientId, reason = "audit\u0000request" });
+        var problem = await refused.AssertProblemAsync(400);
+        Assert.Contains("$.reason", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("NUL", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, await app.WithDbAsync((db, _) => db.LegalHolds.IgnoreQueryFilters().CountAsync()));
+
+        // the same text without it is a hold
+        Assert.Equal(HttpStatusCode.Created, (await dpo.Http.PostAsJsonAsync("/v1/legal-holds", new { clientId = tenant.ClientId, reason = "audit request" })).StatusCode);
     }
 
     [Theory, ClassData(typeof(Engines))]

@@ -114,6 +114,10 @@ public sealed class OpenDsrTests
 
         // the API key decides whose request it is: none is 401, another client's finds nothing
         Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(app.Anonymous(), HttpMethod.Post, "/v2/requests", Body(NewId()))).Status);
+        // a body past the server's own cap (1 MiB) is refused as OpenDSR refuses any body over 64 KiB: its signed error
+        var huge = await SendAsync(tenant.Http, HttpMethod.Post, "/v2/requests", "{\"a\":\"" + new string('x', 2_000_000) + "\"}");
+        Assert.Equal((HttpStatusCode.BadRequest, 400), (huge.Status, huge.Json.GetProperty("error").GetProperty("code").GetInt32()));
+        Assert.True(await VerifiesAsync(app, huge.Body, huge.Signature));
         var other = await app.SignUpAsync();
         var hidden = await SendAsync(other.Http, HttpMethod.Get, $"/v2/requests/{id}");
         Assert.Equal((HttpStatusCode.NotFound, 404), (hidden.Status, hidden.Json.GetProperty("error").GetProperty("code").GetInt32()));
