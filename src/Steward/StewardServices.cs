@@ -307,6 +307,8 @@ public static class StewardServices
     {
         var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
         if (storage.Database.Provider == DatabaseProvider.Sqlite) Directory.CreateDirectory(storage.FullDataDirectory);
+        // nodes started at once: one of them creates and seeds, the others then find it done
+        await using var exclusive = await Migrate.ExclusivelyAsync(storage, ct);
         await services.GetRequiredService<KeyVault>().InitializeAsync(ct);
         await services.GetRequiredService<ForgetLedger>().InitializeAsync(ct);
         await services.GetRequiredService<BackupCatalogue>().InitializeAsync(ct);

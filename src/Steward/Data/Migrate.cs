@@ -1,4 +1,6 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Steward.Data;
 
@@ -14,6 +16,51 @@ public static class Migrate
         await db.Database.MigrateAsync(ct);
         await db.Database.ExecuteSqlRawAsync(db.IsSqlite ? SqliteGuards : PostgresGuards, ct);
     }
+
+    /// <summary>
+    /// Holds a start's schema and seed steps to one process at a time per deployment, until disposed. Nodes started
+    /// at once on one database raced in them: concurrent CREATE … IF NOT EXISTS collide in PostgreSQL's catalogue,
+    /// and a seed reads, then inserts. PostgreSQL: a session advisory lock on the data database (released with the
+    /// session, should the process die); SQLite: an exclusive lock on a file beside the data database.
+    /// </summary>
+    public static async Task<IAsyncDisposable> ExclusivelyAsync(StorageOptions storage, CancellationToken ct)
+    {
+        if (storage.Database.Provider == DatabaseProvider.Postgres)
+        {
+            // its own unpooled session: the lock lives and ends with it, and no pooled connection carries it on
+            var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(storage.DataConnectionString) { Pooling = false }.ConnectionString);
+            try
+            {
+                await connection.OpenAsync(ct);
+                // no command timeout: the wait lasts as long as the other node's migrations
+                await using var command = new NpgsqlCommand($"SELECT pg_advisory_lock({AdvisoryKey})", connection) { CommandTimeout = 0 };
+                await command.ExecuteNonQueryAsync(ct);
+                return connection;
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+        }
+        var path = new SqliteConnectionStringBuilder(storage.DataConnectionString).DataSource + ".start-lock";
+        while (true)
+        {
+            try
+            {
+                // FileShare.None is an flock on Unix and a share lock on Windows: one holder across processes. The file
+                // stays: deleting it on close would let a waiter lock the unlinked file while a third locks a new one.
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(100, ct);
+            }
+        }
+    }
+
+    /// <summary>"Steward1" in ASCII: the advisory lock key of a start.</summary>
+    private const long AdvisoryKey = 0x5374657761726431;
 
     private const string SqliteGuards = """
         CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON "AuditEvents"
