@@ -169,14 +169,51 @@ public sealed partial class KeyEncryptionKey : IDisposable
     public byte[] Wrap(ReadOnlySpan<byte> dataKey, ReadOnlySpan<byte> associatedData)
     {
         var ring = Current;
+        using var aes = new AesGcm(ring.Current, 16);
+        return WrapWith(aes, Convert.FromHexString(ring.CurrentId), dataKey, associatedData);
+    }
+
+    private static byte[] WrapWith(AesGcm aes, ReadOnlySpan<byte> kekId, ReadOnlySpan<byte> dataKey, ReadOnlySpan<byte> associatedData)
+    {
         var output = new byte[1 + 4 + 12 + dataKey.Length + 16];
         output[0] = 1;
-        Convert.FromHexString(ring.CurrentId).CopyTo(output, 1);
+        kekId.CopyTo(output.AsSpan(1, 4));
         var nonce = output.AsSpan(5, 12);
         Nonces.Fill(nonce);
-        using var aes = new AesGcm(ring.Current, 16);
         aes.Encrypt(nonce, dataKey, output.AsSpan(17, dataKey.Length), output.AsSpan(17 + dataKey.Length), associatedData);
         return output;
+    }
+
+    /// <summary>
+    /// Wraps many new keys (a batch of an import) under the current KEK with one AesGcm and one look at the key file
+    /// for the whole batch, not one of each per key. Every key of the batch is wrapped by the KEK named by
+    /// <see cref="BatchWrap.Id"/>, even if a rotation lands meanwhile. For one caller on one thread (AesGcm is not
+    /// thread-safe), for one batch: dispose it when the batch is done. Each wrap still draws its own nonce.
+    /// </summary>
+    public BatchWrap Wrapper()
+    {
+        var ring = Current;
+        return new BatchWrap(ring.CurrentId, ring.Current);
+    }
+
+    public sealed class BatchWrap : IDisposable
+    {
+        private readonly byte[] _id;
+        private readonly AesGcm _aes;
+
+        internal BatchWrap(string id, byte[] material)
+        {
+            Id = id;
+            _id = Convert.FromHexString(id);
+            _aes = new AesGcm(material, 16);
+        }
+
+        /// <summary>The id of the KEK this batch wraps under, to store beside each wrapped key.</summary>
+        public string Id { get; }
+
+        public byte[] Wrap(ReadOnlySpan<byte> dataKey, ReadOnlySpan<byte> associatedData) => WrapWith(_aes, _id, dataKey, associatedData);
+
+        public void Dispose() => _aes.Dispose();
     }
 
     public byte[] Unwrap(ReadOnlySpan<byte> wrapped, ReadOnlySpan<byte> associatedData)

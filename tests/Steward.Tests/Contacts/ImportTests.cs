@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Steward.Crypto;
 using Steward.Tests.Infrastructure;
 
 namespace Steward.Tests.Contacts;
@@ -130,6 +132,44 @@ public sealed class ImportTests
         Assert.Equal(600, await app.WithDbAsync((db, _) => db.ConsentEvents.CountAsync(), tenant.ClientId));
         var last = await FindAsync(tenant, "twice599@example.com");
         Assert.Equal("Name 599", last.GetProperty("firstName").GetString());
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task A_batch_of_a_few_hundred_stores_every_field_consent_and_key_readable_findable_and_rotatable(Engine engine)
+    {
+        // the bulk path (PostgreSQL: binary COPY of keys, contacts and consents; one AesGcm wraps the batch's keys)
+        // stores what the single path would: every field opens, every email is found, rotation rewraps every key
+        await using var app = await StewardApp.StartAsync(engine, s => s["Steward:Keys:KeyEncryptionKey"] = "");
+        var tenant = await app.SignUpAsync();
+        await tenant.Http.PutAsJsonAsync(tenant.Base + "/fields", new[] { new { name = "seats", type = "number", required = false } });
+        var csv = "email,firstName,lastName,custom.seats,consent.newsletter,consentSource,consentDate\n" + string.Concat(Enumerable.Range(0, 300)
+            .Select(i => string.Create(CultureInfo.InvariantCulture,
+                $"copy{i}@example.com,First {i},{(i % 2 == 0 ? "Last" : "")},{i},{(i % 3 == 0 ? "yes" : "")},fair stand,2026-10-01\n")));
+        var report = await (await PostCsvAsync(tenant, csv)).JsonAsync();
+        Assert.Equal(300, report.GetProperty("imported").GetInt32());
+        Assert.Equal(0, report.GetProperty("failed").GetInt32());
+        Assert.Equal(300, await app.WithDbAsync((db, _) => db.Contacts.CountAsync(), tenant.ClientId));
+        Assert.Equal(100, await app.WithDbAsync((db, _) => db.ConsentEvents.CountAsync(), tenant.ClientId));
+
+        var (exit, output, errors) = await app.RunCliAsync("keys", "rotate");
+        Assert.True(exit == 0, output + errors);
+        Assert.Single((await app.Services.GetRequiredService<KeyVault>().CountByKekAsync(CancellationToken.None)).Keys);
+        foreach (var i in new[] { 0, 1, 3, 150, 299 })
+        {
+            var contact = await FindAsync(tenant, string.Create(CultureInfo.InvariantCulture, $"copy{i}@example.com"));
+            Assert.Equal($"First {i}", contact.GetProperty("firstName").GetString());
+            Assert.Equal(i % 2 == 0 ? "Last" : null,
+                contact.TryGetProperty("lastName", out var last) && last.ValueKind == JsonValueKind.String ? last.GetString() : null);
+            Assert.Equal(i, contact.GetProperty("custom").GetProperty("seats").GetInt32());
+            Assert.Equal("import", contact.GetProperty("source").GetString());
+            var consents = await tenant.Http.GetFromJsonAsync<JsonElement>($"{tenant.Base}/contacts/{contact.GetProperty("id")}/consents");
+            Assert.Equal(i % 3 == 0 ? 1 : 0, consents.GetArrayLength());
+            if (i % 3 == 0)
+            {
+                Assert.Equal("fair stand", consents[0].GetProperty("evidence").GetString());
+                Assert.Equal(new DateTimeOffset(2026, 10, 1, 0, 0, 0, TimeSpan.Zero), consents[0].GetProperty("at").GetDateTimeOffset());
+            }
+        }
     }
 
     private static Task<HttpResponseMessage> PostCsvAsync(StewardApp.Tenant tenant, string csv) =>
