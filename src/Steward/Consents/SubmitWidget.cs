@@ -70,27 +70,31 @@ public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindInde
         var suppressed = await Suppression.IsSuppressedAsync(db, emailIndex, phoneIndex, ct);
         var held = purposes.Where(p => given.Contains(p.Key) && suppressed && p.Marketing).Select(p => p.Key).ToList();
         var created = existing is null;
-        Contact contact;
-        DataKey key;
-        if (existing is null)
-        {
-            (contact, key) = await CreateContact.NewAsync(vault, widget.ClientId, "widget", now, ct);
-        }
-        else
-        {
-            contact = existing;
-            key = await vault.OpenAsync(widget.ClientId, existing.Id, ct) ?? throw new InvalidOperationException("A stored contact has no key.");
-        }
+        var recorded = purposes.Where(p => given.Contains(p.Key) && !held.Contains(p.Key)).ToList();
+        var email = values.Standard.GetValueOrDefault("email");
+        // the keys this submission needs (the new contact's, one per mail) are made in one commit of the key store,
+        // not one each: a commit is durable, and its fsync was most of a submission's cost
+        var contact = existing ?? new Contact { Id = Guid.CreateVersion7(), ClientId = widget.ClientId, Source = "widget", CreatedAt = now, UpdatedAt = now };
+        var wanted = new List<(Guid, Guid)>(3);
+        if (created) wanted.Add((widget.ClientId, contact.Id));
+        var notice = recorded.Count > 0 && email is not null;
+        if (notice) wanted.Add((Notifier.KeyOwner, Guid.CreateVersion7()));
+        var confirm = held.Count > 0 && email is not null;
+        if (confirm) wanted.Add((Notifier.KeyOwner, Guid.CreateVersion7()));
+        var made = await vault.CreateManyAsync(wanted, ct);
+        var key = created ? made[0]
+            : await vault.OpenAsync(widget.ClientId, contact.Id, ct) ?? throw new InvalidOperationException("A stored contact has no key.");
+        var mailKeys = new Queue<DataKey>(made.Skip(created ? 1 : 0));
         using (key)
         {
             var custom = ContactFields.Merge(created ? [] : ContactFields.OpenCustom(contact, key), values);
             await ContactFields.ApplyAsync(contact, key, values, custom, index, ct);
             contact.UpdatedAt = now;
             // everything but the rows' insertion is done before the write starts: on SQLite writers take turns, and
-            // signing the links or making the mails' keys while holding the turn would make every other writer wait on it
+            // signing the links or sealing the mails while holding the turn would make every other writer wait on it
             var consents = new List<ConsentEvent>();
             var receipts = new List<ConsentReceipt>();
-            foreach (var purpose in purposes.Where(p => given.Contains(p.Key) && !held.Contains(p.Key)))
+            foreach (var purpose in recorded)
             {
                 var consent = new ConsentEvent
                 {
@@ -111,17 +115,21 @@ public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindInde
                 receipts.Add(await ReceiptAsync(links, receiptLinks, consent, ct));
             }
             // the mails are added to the unit of work here and saved with the rest at the commit, or not at all
-            if (receipts.Count > 0 && values.Standard.GetValueOrDefault("email") is { } to)
-                await notifier.EnqueueAsync(db, new Notifier.Message("consent-given", widget.ClientId, to, "Your consent", ConsentNotice(purposes, receipts)), ct);
-            if (held.Count > 0 && values.Standard.GetValueOrDefault("email") is { } email)
+            if (notice)
             {
+                using var mailKey = mailKeys.Dequeue();
+                notifier.Enqueue(db, new Notifier.Message("consent-given", widget.ClientId, email!, "Your consent", ConsentNotice(purposes, receipts)), mailKey);
+            }
+            if (confirm)
+            {
+                using var mailKey = mailKeys.Dequeue();
                 var token = await resubscribe.TokenAsync(new(widget.ClientId, contact.Id, widgetId, version.Version, now + ResubscribeLinks.Lifetime, held), ct);
-                await notifier.EnqueueAsync(db, new Notifier.Message("resubscribe-confirmation", widget.ClientId, email, "Confirm your subscription",
+                notifier.Enqueue(db, new Notifier.Message("resubscribe-confirmation", widget.ClientId, email!, "Confirm your subscription",
                     $"""
                     You objected earlier to receiving marketing from us, so we did not record the consent you just gave.
                     If you want it after all, confirm it within {ResubscribeLinks.Lifetime.Days} days: /v1/public/consents/confirm?token={token}
                     If it was not you, ignore this message: nothing changes without your confirmation.
-                    """), ct);
+                    """), mailKey);
             }
             try
             {

@@ -47,22 +47,38 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
         (await CreateManyAsync(clientId, [subjectId], ct))[0];
 
     /// <summary>New keys for many subjects in one commit (bulk import), in the order of the ids.</summary>
-    public async Task<DataKey[]> CreateManyAsync(Guid clientId, IReadOnlyList<Guid> subjectIds, CancellationToken ct)
+    public Task<DataKey[]> CreateManyAsync(Guid clientId, IReadOnlyList<Guid> subjectIds, CancellationToken ct) =>
+        CreateManyAsync([.. subjectIds.Select(id => (clientId, id))], ct);
+
+    /// <summary>
+    /// New keys for subjects of different owners (a contact and the mail that tells it) in one commit, in the order
+    /// given: one durable write where a key each would make one per key.
+    /// </summary>
+    public async Task<DataKey[]> CreateManyAsync(IReadOnlyList<(Guid ClientId, Guid SubjectId)> subjects, CancellationToken ct)
     {
-        var keys = new DataKey[subjectIds.Count];
+        var keys = new DataKey[subjects.Count];
+        if (subjects.Count == 0) return keys;
+        // the keys are made and wrapped before the write: on SQLite the key store's writers take turns
+        var wrapped = new byte[subjects.Count][];
+        for (var i = 0; i < subjects.Count; i++)
+        {
+            var (clientId, subjectId) = subjects[i];
+            var material = RandomNumberGenerator.GetBytes(32);
+            wrapped[i] = kek.Wrap(material, WrapContext(clientId, subjectId));
+            keys[i] = new DataKey(clientId, subjectId, material);
+        }
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await WriteAsync(async (connection, tx) =>
         {
             await using var insert = SqlStore.Command(connection,
                 "INSERT INTO subject_keys (subject_id, client_id, kek_id, wrapped, created_at) VALUES (@s, @c, @k, @w, @t)", tx,
-                ("@s", Guid.Empty), ("@c", clientId), ("@k", kek.Id), ("@w", Array.Empty<byte>()), ("@t", now));
-            for (var i = 0; i < subjectIds.Count; i++)
+                ("@s", Guid.Empty), ("@c", Guid.Empty), ("@k", kek.Id), ("@w", Array.Empty<byte>()), ("@t", now));
+            for (var i = 0; i < subjects.Count; i++)
             {
-                var material = RandomNumberGenerator.GetBytes(32);
-                insert.Parameters[0].Value = subjectIds[i];
-                insert.Parameters[3].Value = kek.Wrap(material, WrapContext(clientId, subjectIds[i]));
+                insert.Parameters[0].Value = subjects[i].SubjectId;
+                insert.Parameters[1].Value = subjects[i].ClientId;
+                insert.Parameters[3].Value = wrapped[i];
                 await insert.ExecuteNonQueryAsync(ct);
-                keys[i] = new DataKey(clientId, subjectIds[i], material);
             }
         }, ct);
         return keys;

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Steward.Crypto;
 using Steward.Tests.Infrastructure;
 
 namespace Steward.Tests.Consents;
@@ -51,6 +53,34 @@ public sealed class ConsentTests
         // a client-sent time is no part of the contract: refused, nothing stored
         await (await app.Anonymous().PostJsonAsync($"/v1/public/widgets/{widget}/submissions",
             new { fields = new { email = "late@example.com" }, consents = new { newsletter = true }, at = "2020-01-01T00:00:00Z" })).AssertProblemAsync(400);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task P03_a_submission_makes_its_keys_together_the_contacts_under_the_client_and_the_mails_under_the_outbox(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var widget = await DefineNewsletterAsync(tenant);
+        var vault = app.Services.GetRequiredService<KeyVault>();
+        var before = await vault.CountAsync(tenant.ClientId, default);
+        var submission = new { fields = new { email = "keys@example.com", firstName = "Kay" }, consents = new { newsletter = true } };
+        Assert.Equal(HttpStatusCode.Created, (await app.Anonymous().PostJsonAsync($"/v1/public/widgets/{widget}/submissions", submission)).StatusCode);
+
+        // the new contact's key is the client's, and opens what it sealed
+        Assert.Equal(before + 1, await vault.CountAsync(tenant.ClientId, default));
+        var contact = await app.WithDbAsync((db, _) => db.Contacts.AsNoTracking().SingleAsync(), tenant.ClientId);
+        using (var key = await vault.OpenAsync(tenant.ClientId, contact.Id, default))
+            Assert.Equal("Kay", key!.OpenString("firstName", contact.FirstNameSealed));
+        // the mail's key is the outbox's (made in the same commit), and opens the mail
+        var mail = Assert.Single(await app.ReadAsync("consent-given"));
+        Assert.Equal("keys@example.com", mail.To);
+        Assert.Contains(NewsletterText, mail.Body, StringComparison.Ordinal);
+        Assert.Null(await vault.OpenAsync(tenant.ClientId, mail.Id, default));
+
+        // a known subject submits again: no new contact key, a new mail with its own
+        Assert.Equal(HttpStatusCode.Created, (await app.Anonymous().PostJsonAsync($"/v1/public/widgets/{widget}/submissions", submission)).StatusCode);
+        Assert.Equal(before + 1, await vault.CountAsync(tenant.ClientId, default));
+        Assert.Equal(2, (await app.ReadAsync("consent-given")).Count);
     }
 
     [Theory, ClassData(typeof(Engines))]
