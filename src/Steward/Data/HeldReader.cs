@@ -78,14 +78,8 @@ public sealed class HeldReader : IAsyncDisposable
         Live.TryAdd(this, 0);
         var generation = Volatile.Read(ref _generation);
         var connection = await _open(ct);
-        var command = connection.CreateCommand();
-        command.CommandText = _sql;
-        foreach (var name in _parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            command.Parameters.Add(parameter);
-        }
+        // values bound at each read
+        var command = SqlStore.Command(connection, _sql, null, [.. _parameters.Select(name => (name, (object?)null))]);
         return new Held(connection, command, generation);
     }
 
