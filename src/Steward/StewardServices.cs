@@ -160,6 +160,7 @@ public static class StewardServices
         services.AddScoped<CreateContact>();
         services.AddScoped<ImportContacts>();
         services.AddScoped<ReadContacts>();
+        services.AddSingleton<EmailLookup>();
         services.AddScoped<RectifyContact>();
         services.AddScoped<EraseContact>();
         services.AddScoped<CancelClient>();

@@ -35,6 +35,8 @@ public sealed class RestoreBackup(StewardDb db, KeyVault vault, BackupCatalogue 
         {
             await using var file = new FileStream(backup.Location, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
             await using var plain = BackupFile.OpenRead(file, id, key);
+            // no held connection may keep the replaced database (SQLite: its file and WAL) open
+            HeldReader.DropAll();
             if (db.IsSqlite) await DataSnapshot.RestoreSqliteAsync(storage.Value, plain, ct);
             else await DataSnapshot.RestorePostgresAsync(db, storage.Value, backup.Migration!, plain, ct);
         }
@@ -44,6 +46,7 @@ public sealed class RestoreBackup(StewardDb db, KeyVault vault, BackupCatalogue 
         }
 
         DeclareFields.ForgetAll();
+        HeldReader.DropAll();
         await Migrate.HandleAsync(db, ct);
         // the ledger's checkpoint came back with the data: forget it, and replay every erasure ever made
         await db.LedgerCheckpoints.Where(c => c.Id == 1).ExecuteDeleteAsync(ct);

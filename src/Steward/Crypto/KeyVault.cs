@@ -103,14 +103,15 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
     /// <summary>The subject's key, or null once it has been destroyed.</summary>
     public async Task<DataKey?> OpenAsync(Guid clientId, Guid subjectId, CancellationToken ct)
     {
-        // the hot single read (a lookup): one statement whose text never changes, so PostgreSQL's is prepared once
-        await using var connection = await _store.OpenAsync(ct);
-        await using var select = SqlStore.Command(connection, "SELECT wrapped FROM subject_keys WHERE client_id = @c AND subject_id = @s", null,
-            ("@c", clientId), ("@s", subjectId));
-        return await select.ExecuteScalarAsync(ct) is byte[] wrapped
-            ? new DataKey(clientId, subjectId, kek.Unwrap(wrapped, WrapContext(clientId, subjectId)))
-            : null;
+        // the hot single read (a lookup): on a held connection with its statement prepared
+        var wrapped = await KeyReader.ReadAsync([clientId, subjectId], r => (byte[])r.GetValue(0), ct);
+        return wrapped is null ? null : new DataKey(clientId, subjectId, kek.Unwrap(wrapped, WrapContext(clientId, subjectId)));
     }
+
+    private HeldReader? _keyReader;
+
+    private HeldReader KeyReader => LazyInitializer.EnsureInitialized(ref _keyReader,
+        () => new HeldReader(_store.OpenAsync, "SELECT wrapped FROM subject_keys WHERE client_id = @c AND subject_id = @s", "@c", "@s"));
 
     public async Task<Dictionary<Guid, DataKey>> OpenManyAsync(Guid clientId, IReadOnlyCollection<Guid> subjectIds, CancellationToken ct)
     {
@@ -366,7 +367,11 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
     private static byte[] WrapContext(Guid clientId, Guid subjectId) =>
         [.. "steward/dek/v1"u8, .. clientId.ToByteArray(), .. subjectId.ToByteArray()];
 
-    public ValueTask DisposeAsync() => _store.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_keyReader is not null) await _keyReader.DisposeAsync();
+        await _store.DisposeAsync();
+    }
 
     /// <summary>
     /// New keys for a batch of subjects (bulk import), as <see cref="CreateManyAsync"/> but with one CSPRNG call and one
