@@ -40,7 +40,7 @@ public sealed partial class ProblemHandling(IProblemDetailsService problems, ILo
             (StatusCodes.Status400BadRequest, "invalid-json", "The JSON body is not valid UTF-8."),
         // the last line for text that reaches PostgreSQL by another way than a typed JSON field (a form, a JSON value
         // read as an element): it refuses a NUL in text outright, and the transaction that carried it is rolled back
-        _ when HoldsNul(exception) => (StatusCodes.Status400BadRequest, "invalid-text", "Text may not hold a NUL character (U+0000)."),
+        _ when InvalidText(exception) => (StatusCodes.Status400BadRequest, "invalid-text", "Text may not hold a NUL character (U+0000) or a lone surrogate."),
         _ when Overloaded(exception) => (StatusCodes.Status503ServiceUnavailable, "unavailable", "The service is busy. Try again in a few seconds."),
         _ => (StatusCodes.Status500InternalServerError, "internal", "Something went wrong on our side. It was logged."),
     };
@@ -56,10 +56,11 @@ public sealed partial class ProblemHandling(IProblemDetailsService problems, ILo
         return false;
     }
 
-    private static bool HoldsNul(Exception exception)
+    private static bool InvalidText(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
-            if (e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.CharacterNotInRepertoire }) return true;
+            // Npgsql cannot encode a lone surrogate as UTF-8 either
+            if (e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.CharacterNotInRepertoire } or System.Text.EncoderFallbackException) return true;
         return false;
     }
 

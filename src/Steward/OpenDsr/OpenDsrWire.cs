@@ -52,6 +52,7 @@ public static partial class OpenDsrWire
             return Invalid("The body is not valid JSON.", "InvalidJson");
         }
         if (root.ValueKind != JsonValueKind.Object) return Invalid("The body must be a JSON object.", "InvalidJson");
+        if (!Decodes(root)) return Invalid("The body is not valid JSON: a string is not valid Unicode (a lone surrogate).", "InvalidJson");
 
         var regulation = String(root, "regulation");
         if (regulation is null && version == OpenDsrProtocol.Version.V1) regulation = "gdpr"; // OpenGDPR: the regulation is implied
@@ -112,6 +113,28 @@ public static partial class OpenDsrWire
     }
 
     private static OpenDsrError Invalid(string message, string reason) => new(400, message, reason);
+
+    /// <summary>
+    /// Every name and string of the body reads as text. JSON may escape a lone surrogate (<c>"\ud800"</c>), which is
+    /// no text: reading it throws, so it is refused here, as OpenDSR's error, before any field is read.
+    /// </summary>
+    private static bool Decodes(JsonElement element)
+    {
+        try
+        {
+            return element.ValueKind switch
+            {
+                JsonValueKind.String => element.GetString() is not null,
+                JsonValueKind.Object => element.EnumerateObject().All(p => p.Name is not null && Decodes(p.Value)),
+                JsonValueKind.Array => element.EnumerateArray().All(Decodes),
+                _ => true,
+            };
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     private static string? String(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

@@ -21,6 +21,7 @@ public sealed class ProblemTests
         // text with a NUL that reached PostgreSQL by a form or a JSON element: the caller's fault, and rolled back
         Assert.Equal((400, "invalid-text"), Status(new Microsoft.EntityFrameworkCore.DbUpdateException("save",
             new Npgsql.PostgresException("invalid byte sequence for encoding \"UTF8\": 0x00", "ERROR", "ERROR", "22021"))));
+        Assert.Equal((400, "invalid-text"), Status(new InvalidOperationException("write", new System.Text.EncoderFallbackException("lone surrogate"))));
 
         static (int, string) Status(Exception e)
         {

@@ -118,6 +118,13 @@ public sealed class OpenDsrTests
         var huge = await SendAsync(tenant.Http, HttpMethod.Post, "/v2/requests", "{\"a\":\"" + new string('x', 2_000_000) + "\"}");
         Assert.Equal((HttpStatusCode.BadRequest, 400), (huge.Status, huge.Json.GetProperty("error").GetProperty("code").GetInt32()));
         Assert.True(await VerifiesAsync(app, huge.Body, huge.Signature));
+        // JSON may escape a lone surrogate, which is no text: OpenDSR's signed 400, whichever field holds it
+        foreach (var odd in new[] { Body(NewId(), regulation: "\"regulation\": \"\\ud800x\","), Body("\\ud800x"), Body(NewId(), type: "\\udc00") })
+        {
+            var refused = await SendAsync(tenant.Http, HttpMethod.Post, "/v2/requests", odd);
+            Assert.Equal((HttpStatusCode.BadRequest, 400), (refused.Status, refused.Json.GetProperty("error").GetProperty("code").GetInt32()));
+            Assert.True(await VerifiesAsync(app, refused.Body, refused.Signature));
+        }
         var other = await app.SignUpAsync();
         var hidden = await SendAsync(other.Http, HttpMethod.Get, $"/v2/requests/{id}");
         Assert.Equal((HttpStatusCode.NotFound, 404), (hidden.Status, hidden.Json.GetProperty("error").GetProperty("code").GetInt32()));
