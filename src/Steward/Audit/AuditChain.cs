@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Data.Common;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -16,28 +18,15 @@ public static class AuditChain
 {
     public static readonly byte[] Genesis = new byte[32];
 
-    /// <summary>Gives pending events their place in the chain, holding the chain head's lock to commit.</summary>
+    /// <summary>
+    /// SQLite: gives pending events their place in the chain; the write gate orders writers, and the events are
+    /// then saved with the rest of the unit of work.
+    /// </summary>
     public static async Task SealPendingAsync(StewardDb db, CancellationToken ct)
     {
-        // events are only ever added by Add (AuditLog), which the tracker knows without a scan: SaveChanges scans once
-        var tracker = db.ChangeTracker;
-        var detect = tracker.AutoDetectChangesEnabled;
-        tracker.AutoDetectChangesEnabled = false;
-        List<AuditEvent> pending;
-        EntityEntry<AuditChainHead>? tracked;
-        try
-        {
-            pending = [.. tracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)
-                .OrderByDescending(e => e.Seq)]; // -1, -2, …: recorded order
-            tracked = pending.Count > 0 ? tracker.Entries<AuditChainHead>().FirstOrDefault() : null;
-        }
-        finally
-        {
-            tracker.AutoDetectChangesEnabled = detect;
-        }
+        var (pending, tracked) = Pending(db);
         if (pending.Count == 0) return;
 
-        // PostgreSQL: the row lock orders writers across nodes; SQLite: the write gate already does
         var found = await ReadHeadAsync(db, ct);
         AuditChainHead head;
         if (tracked is not null)
@@ -79,6 +68,116 @@ public static class AuditChain
     }
 
     /// <summary>
+    /// PostgreSQL: saves the unit of work, then appends its events last, each with one statement that locks the
+    /// chain head, chains the event to it and moves it, all sent in one round trip. The head's row lock, which orders
+    /// writers across processes, is then held for that round trip and the commit only, not for the unit of work's
+    /// own writes, so that concurrent writers' commits overlap as far as the chain allows.
+    /// </summary>
+    public static async Task SaveAndAppendAsync(StewardDb db, CancellationToken ct)
+    {
+        var (pending, _) = Pending(db);
+        // SaveChanges must not insert them: they are inserted by the append, with their place in the chain
+        foreach (var e in pending) db.Entry(e).State = EntityState.Detached;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch
+        {
+            // as before the save: still pending in this context
+            foreach (var e in pending) db.AuditEvents.Add(e);
+            throw;
+        }
+        if (pending.Count == 0) return;
+
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            if (!await AppendAsync(db, pending, ct))
+            {
+                // a database whose chain never started: its genesis head, then the append again
+                await using var genesis = db.Database.GetDbConnection().CreateCommand();
+                genesis.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+                genesis.CommandText = """INSERT INTO "AuditChainHeads" ("Id", "Seq", "Hash") VALUES (1, 0, $1) ON CONFLICT ("Id") DO NOTHING""";
+                genesis.Parameters.Add(Parameter(genesis.CreateParameter(), Genesis));
+                await genesis.ExecuteNonQueryAsync(ct);
+                if (!await AppendAsync(db, pending, ct)) throw new InvalidOperationException("The audit chain has no head.");
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    // the hash is AuditChain.Hash computed by PostgreSQL ($1 is the content after the seq, see Tail), so that no
+    // client round trip happens while the head is locked; the caller checks it against Hash all the same
+    private const string AppendSql = """
+        WITH head AS (SELECT "Seq" + 1 AS seq, "Hash" AS prev FROM "AuditChainHeads" WHERE "Id" = 1 FOR UPDATE),
+        sealed AS (SELECT seq, prev, sha256(prev || int8send(seq) || convert_to(seq::text, 'UTF8') || $1) AS hash FROM head),
+        moved AS (UPDATE "AuditChainHeads" SET "Seq" = sealed.seq, "Hash" = sealed.hash FROM sealed WHERE "Id" = 1)
+        INSERT INTO "AuditEvents" ("Seq", "At", "ActorType", "ActorId", "ClientId", "Action", "ResourceType", "ResourceId",
+            "Outcome", "Status", "IpAddressSealed", "CorrelationId", "Reason", "PrevHash", "Hash")
+        SELECT seq, $2::timestamptz, $3::text, $4::text, $5::uuid, $6::text, $7::text, $8::text, $9::text, $10::integer,
+            $11::bytea, $12::text, $13::text, prev, hash FROM sealed
+        RETURNING "Seq", "PrevHash", "Hash"
+        """;
+
+    /// <summary>Appends the events in one batch; false if there is no head to chain to (nothing was written).</summary>
+    private static async Task<bool> AppendAsync(StewardDb db, List<AuditEvent> events, CancellationToken ct)
+    {
+        await using var batch = db.Database.GetDbConnection().CreateBatch();
+        batch.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        foreach (var e in events)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = AppendSql;
+            object?[] values = [Encoding.UTF8.GetBytes(Tail(e)), e.At, e.ActorType, e.ActorId, e.ClientId, e.Action,
+                e.ResourceType, e.ResourceId, e.Outcome, e.Status, e.IpAddressSealed, e.CorrelationId, e.Reason];
+            foreach (var value in values) command.Parameters.Add(Parameter(command.CreateParameter(), value));
+            batch.BatchCommands.Add(command);
+        }
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var i = 0;
+        do
+        {
+            if (!await reader.ReadAsync(ct)) return false;
+            var e = events[i++];
+            e.Seq = reader.GetInt64(0);
+            e.PrevHash = (byte[])reader.GetValue(1);
+            e.Hash = (byte[])reader.GetValue(2);
+            if (!e.Hash.AsSpan().SequenceEqual(Hash(e)))
+                throw new InvalidOperationException("The database chained an audit event to a hash other than the chain's rule gives.");
+        } while (await reader.NextResultAsync(ct));
+        return i == events.Count;
+    }
+
+    private static DbParameter Parameter(DbParameter parameter, object? value)
+    {
+        parameter.Value = value ?? DBNull.Value;
+        return parameter;
+    }
+
+    /// <summary>The unit of work's events not yet in the chain, in recorded order, and the head it tracks if any.</summary>
+    private static (List<AuditEvent>, EntityEntry<AuditChainHead>?) Pending(StewardDb db)
+    {
+        // events are only ever added by Add (AuditLog), which the tracker knows without a scan: SaveChanges scans once
+        var tracker = db.ChangeTracker;
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            List<AuditEvent> pending = [.. tracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)
+                .OrderByDescending(e => e.Seq)]; // -1, -2, …: recorded order
+            return (pending, pending.Count > 0 ? tracker.Entries<AuditChainHead>().FirstOrDefault() : null);
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
+        }
+    }
+
+    /// <summary>
     /// The head as stored, read by plain ADO.NET on the unit of work's own connection and transaction: it is read
     /// on every commit, inside the write gate or the row lock, where EF Core's query pipeline cost more than the read.
     /// </summary>
@@ -103,16 +202,21 @@ public static class AuditChain
 
     public static byte[] Hash(AuditEvent e)
     {
-        var text = string.Join('\u001f', e.Seq, e.At.ToUnixTimeMilliseconds(), e.ActorType, e.ActorId, e.ClientId, e.Action,
-            e.ResourceType, e.ResourceId, e.Outcome, e.Status, e.CorrelationId,
-            e.IpAddressSealed is null ? "" : Convert.ToBase64String(e.IpAddressSealed));
-        // added later: absent from events without a reason, whose hashes therefore did not change
-        if (e.Reason is not null) text += '\u001f' + e.Reason;
-        var content = Encoding.UTF8.GetBytes(text);
+        var content = Encoding.UTF8.GetBytes(e.Seq.ToString(CultureInfo.InvariantCulture) + Tail(e));
         var buffer = new byte[32 + 8 + content.Length];
         e.PrevHash.CopyTo(buffer, 0);
         BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(32), e.Seq);
         content.CopyTo(buffer, 40);
         return SHA256.HashData(buffer);
+    }
+
+    /// <summary>The hashed text after the seq: the fields, each after a unit separator.</summary>
+    private static string Tail(AuditEvent e)
+    {
+        var text = '\u001f' + string.Join('\u001f', e.At.ToUnixTimeMilliseconds(), e.ActorType, e.ActorId, e.ClientId, e.Action,
+            e.ResourceType, e.ResourceId, e.Outcome, e.Status, e.CorrelationId,
+            e.IpAddressSealed is null ? "" : Convert.ToBase64String(e.IpAddressSealed));
+        // added later: absent from events without a reason, whose hashes therefore did not change
+        return e.Reason is null ? text : text + '\u001f' + e.Reason;
     }
 }

@@ -25,11 +25,12 @@ public sealed class CreateContact(StewardDb db, KeyVault vault, BlindIndex index
         using (key)
         {
             await ContactFields.ApplyAsync(contact, key, values, custom, index, ct);
+            // tracked before the write begins: on SQLite the write gate is then held for the commit alone
+            db.Contacts.Add(contact);
+            await audit.RecordAsync(db, "CreateContact", "contact", contact.Id.ToString(), ct, status: 201);
             try
             {
                 await using var write = await db.BeginWriteAsync(ct);
-                db.Contacts.Add(contact);
-                await audit.RecordAsync(db, "CreateContact", "contact", contact.Id.ToString(), ct, status: 201);
                 await write.CommitAsync(ct);
             }
             catch (DbUpdateException)

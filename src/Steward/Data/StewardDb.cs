@@ -203,7 +203,18 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         if (IsSqlite)
         {
             gate = _sqliteGate ??= SqliteWriteGates.GetOrAdd(Database.GetConnectionString()!, _ => new SemaphoreSlim(1, 1));
-            await gate.WaitAsync(ct);
+            // opened before the gate, so that the single writer's section holds the transaction alone; the scope
+            // closes it when it releases the gate
+            await Database.OpenConnectionAsync(ct);
+            try
+            {
+                await gate.WaitAsync(ct);
+            }
+            catch
+            {
+                await Database.CloseConnectionAsync();
+                throw;
+            }
         }
         try
         {
@@ -212,7 +223,11 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         }
         catch
         {
-            gate?.Release();
+            if (gate is not null)
+            {
+                gate.Release();
+                await Database.CloseConnectionAsync();
+            }
             throw;
         }
     }

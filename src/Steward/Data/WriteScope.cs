@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Steward.Audit;
 
@@ -10,32 +11,38 @@ public sealed class WriteScope(StewardDb db, IDbContextTransaction transaction, 
 
     public async Task CommitAsync(CancellationToken ct)
     {
-        await AuditChain.SealPendingAsync(db, ct);
         // no savepoint around the last save: if it fails the whole transaction is rolled back, never continued,
-        // and on PostgreSQL each savepoint is a round trip made while the chain head is locked
+        // and on PostgreSQL each savepoint is a round trip
         db.Database.AutoSavepointsEnabled = false;
         try
         {
-            await db.SaveChangesAsync(ct);
+            if (db.IsSqlite)
+            {
+                await AuditChain.SealPendingAsync(db, ct);
+                await db.SaveChangesAsync(ct);
+            }
+            else await AuditChain.SaveAndAppendAsync(db, ct);
         }
         finally
         {
             db.Database.AutoSavepointsEnabled = true;
         }
         await transaction.CommitAsync(ct);
-        Release();
+        await ReleaseAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
         await transaction.DisposeAsync();
-        Release();
+        await ReleaseAsync();
     }
 
-    private void Release()
+    private async Task ReleaseAsync()
     {
-        if (_released) return;
+        if (_released || gate is null) return;
         _released = true;
-        gate?.Release();
+        gate.Release();
+        // the connection BeginWriteAsync opened before taking the gate
+        await db.Database.CloseConnectionAsync();
     }
 }

@@ -55,4 +55,33 @@ public sealed class CreateContactTests
         var report = await app.WithDbAsync((_, services) => services.GetRequiredService<VerifyAuditChain>().HandleAsync(default));
         Assert.True(report.Intact, report.Problem);
     }
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G47_concurrent_writers_leave_one_chain_with_consecutive_seqs(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        // concurrent creates through the API, and units of work of several events (one batch of appends on PostgreSQL)
+        var creates = Enumerable.Range(0, 12).Select(i => tenant.CreateContactAsync(new { email = $"c{i}@example.com" }));
+        var units = Enumerable.Range(0, 6).Select(i => app.WithDbAsync(async (db, services) =>
+        {
+            var audit = services.GetRequiredService<AuditLog>();
+            await using var write = await db.BeginWriteAsync(default);
+            for (var n = 0; n < 3; n++) await audit.RecordAsync(db, "ChainProbe", "probe", $"{i}.{n}", default);
+            await write.CommitAsync(default);
+            return 0;
+        }));
+        await Task.WhenAll([.. creates, .. units]);
+
+        var report = await app.WithDbAsync((_, services) => services.GetRequiredService<VerifyAuditChain>().HandleAsync(default));
+        Assert.True(report.Intact, report.Problem);
+        var (head, probes) = await app.WithDbAsync(async (db, _) => (
+            await db.AuditChainHeads.AsNoTracking().SingleAsync(),
+            await db.AuditEvents.AsNoTracking().Where(e => e.Action == "ChainProbe").OrderBy(e => e.Seq).ToListAsync()));
+        Assert.Equal(report.Events, head.Seq);
+        Assert.Equal(18, probes.Count);
+        // a unit of work's events are consecutive, in the order recorded
+        foreach (var unit in probes.GroupBy(e => e.ResourceId![..e.ResourceId!.IndexOf('.')]))
+            Assert.Equal(Enumerable.Range(0, 3).Select(n => unit.First().Seq + n), unit.Select(e => e.Seq));
+        Assert.Equal(12, await app.WithDbAsync((db, _) => db.Contacts.CountAsync(), tenant.ClientId));
+    }
 }
