@@ -197,11 +197,9 @@ internal static class EraseFigures
                 await ledger.EnterWriteAsync(ct);
                 try
                 {
-                    await using var tx = await _ledger.BeginTransactionAsync(ct);
-                    _append.Transaction = tx;
+                    // one statement, atomic and durable on its own: no transaction around it, as Steward's one-contact append
                     RawStore.Set(_append, client, id, now.ToUnixTimeMilliseconds());
                     await _append.ExecuteNonQueryAsync(ct);
-                    await tx.CommitAsync(ct);
                 }
                 finally
                 {

@@ -1,6 +1,6 @@
-using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 using Steward.Audit;
 using Steward.Crypto;
 using Steward.Data;
@@ -39,8 +39,7 @@ public sealed class EraseContact(StewardDb db, KeyVault vault, ForgetLedger ledg
         await vault.DestroyAsync(clientId, [contactId, .. packages], ct);
 
         await using var write = await db.BeginWriteAsync(ct);
-        // the rows of DeleteRowsAsync, for one contact in one command: one round trip instead of five
-        await db.Database.ExecuteSqlRawAsync(DeleteOneContactRows, [clientId, contactId], ct);
+        await DeleteOneContactRowsAsync(clientId, contactId, ct);
         db.ErasureRequests.AddRange(vendorRequests);
         await audit.RecordAsync(db, "EraseContact", "contact", contactId.ToString(), ct);
         await write.CommitAsync(ct);
@@ -49,37 +48,64 @@ public sealed class EraseContact(StewardDb db, KeyVault vault, ForgetLedger ledg
 
     /// <summary>No row when the contact does not exist; otherwise one row per package waiting (null when none).</summary>
     private static IAsyncEnumerable<Guid?> ContactAndPackages(StewardDb db, Guid clientId, Guid contactId) =>
-        // compiled once per model: a compiled query refuses a model other than its first (SQLite and PostgreSQL in one process)
-        CompiledContactAndPackages.GetValue(db.Model, _ => EF.CompileAsyncQuery((StewardDb db, Guid clientId, Guid contactId) =>
+        CompiledContactAndPackages.For(db)(db, clientId, contactId);
+
+    private static readonly CompiledQuery<Func<StewardDb, Guid, Guid, IAsyncEnumerable<Guid?>>> CompiledContactAndPackages =
+        new(() => EF.CompileAsyncQuery((StewardDb db, Guid clientId, Guid contactId) =>
             from c in db.Contacts.IgnoreQueryFilters()
             where c.Id == contactId && c.ClientId == clientId
             from e in db.RequestExports.IgnoreQueryFilters()
                 .Where(e => e.ClientId == clientId && e.ContactId == c.Id && e.PackageSealed != null).DefaultIfEmpty()
-            select e == null ? (Guid?)null : e.Id))(db, clientId, contactId);
-
-    private static readonly ConditionalWeakTable<IModel, Func<StewardDb, Guid, Guid, IAsyncEnumerable<Guid?>>> CompiledContactAndPackages = new();
-
-    /// <summary>What <see cref="DeleteRowsAsync"/> deletes, for one contact ({0} its client, {1} its id).</summary>
-    private const string DeleteOneContactRows = """
-        DELETE FROM "ConsentEvents" WHERE "ClientId" = {0} AND "ContactId" = {1};
-        DELETE FROM "RestrictedReads" WHERE "ClientId" = {0} AND "ContactId" = {1};
-        DELETE FROM "ContactRestrictions" WHERE "ClientId" = {0} AND "ContactId" = {1};
-        UPDATE "RequestExports" SET "PackageSealed" = NULL WHERE "ClientId" = {0} AND "ContactId" = {1};
-        DELETE FROM "Contacts" WHERE "ClientId" = {0} AND "Id" = {1};
-        """;
+            select e == null ? (Guid?)null : e.Id));
 
     /// <summary>
-    /// Every row that belongs to these contacts, in every table. Kept: subject requests (the client's evidence, under
-    /// their own keys), propagation tasks (ids only, still to be delivered) and the suppression list (keyed hashes,
-    /// so an objection outlives the erasure).
+    /// The tables that hold a contact's rows besides its own, by their "ContactId": deleted with it. The one list for an
+    /// erasure, its replay and a client's purge (<see cref="Retention.PurgeClient.DeleteRowsAsync"/>). Kept: subject
+    /// requests (the client's evidence, under their own keys), propagation tasks (ids only, still to be delivered) and
+    /// the suppression list (keyed hashes, so an objection outlives the erasure).
     /// </summary>
+    public static readonly string[] ContactRowTables = ["ConsentEvents", "RestrictedReads", "ContactRestrictions"];
+
+    /// <summary>Every row of some contacts, as statements: <paramref name="client"/> is the client's parameter, <paramref name="match"/> matches the contacts' ids.</summary>
+    private static string DeleteRowsSql(string client, string match) => string.Join(";\n",
+        [
+            .. ContactRowTables.Select(t => $"""DELETE FROM "{t}" WHERE "ClientId" = {client} AND "ContactId" {match}"""),
+            // an access package not yet downloaded: its key goes with the contact's, its sealed copy with the rows
+            $"""UPDATE "RequestExports" SET "PackageSealed" = NULL WHERE "ClientId" = {client} AND "ContactId" {match}""",
+            $"""DELETE FROM "Contacts" WHERE "ClientId" = {client} AND "Id" {match}""",
+        ]);
+
+    private static readonly string DeleteOneSqlite = DeleteRowsSql("{0}", "= {1}");
+    private static readonly string DeleteOnePostgres = DeleteRowsSql("@c", "= @id");
+
+    /// <summary>
+    /// One contact's rows in one command, one round trip. On PostgreSQL prepared: Npgsql keeps a prepared statement on
+    /// its physical connection, so each pooled connection parses them once (EF Core's own commands are parsed every time).
+    /// </summary>
+    private async Task DeleteOneContactRowsAsync(Guid clientId, Guid contactId, CancellationToken ct)
+    {
+        if (db.IsSqlite)
+        {
+            await db.Database.ExecuteSqlRawAsync(DeleteOneSqlite, [clientId, contactId], ct);
+            return;
+        }
+        await using var delete = db.Database.GetDbConnection().CreateCommand();
+        delete.CommandText = DeleteOnePostgres;
+        delete.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        delete.Parameters.Add(new NpgsqlParameter<Guid>("c", clientId));
+        delete.Parameters.Add(new NpgsqlParameter<Guid>("id", contactId));
+        await delete.PrepareAsync(ct);
+        await delete.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Every row that belongs to these contacts, in every table (<see cref="ContactRowTables"/>).</summary>
     public static async Task DeleteRowsAsync(StewardDb db, Guid clientId, IReadOnlyCollection<Guid> contactIds, CancellationToken ct)
     {
-        await db.ConsentEvents.IgnoreQueryFilters().Where(e => e.ClientId == clientId && contactIds.Contains(e.ContactId)).ExecuteDeleteAsync(ct);
-        await db.RestrictedReads.IgnoreQueryFilters().Where(e => e.ClientId == clientId && contactIds.Contains(e.ContactId)).ExecuteDeleteAsync(ct);
-        await db.ContactRestrictions.IgnoreQueryFilters().Where(e => e.ClientId == clientId && contactIds.Contains(e.ContactId)).ExecuteDeleteAsync(ct);
-        await db.RequestExports.IgnoreQueryFilters().Where(e => e.ClientId == clientId && e.ContactId != null && contactIds.Contains(e.ContactId.Value))
-            .ExecuteUpdateAsync(u => u.SetProperty(e => e.PackageSealed, (byte[]?)null), ct);
-        await db.Contacts.IgnoreQueryFilters().Where(c => c.ClientId == clientId && contactIds.Contains(c.Id)).ExecuteDeleteAsync(ct);
+        // a page of ids per command: a million would not fit in one statement
+        foreach (var page in contactIds.Chunk(500))
+        {
+            var ids = string.Join(", ", page.Select((_, i) => $"{{{i + 1}}}"));
+            await db.Database.ExecuteSqlRawAsync(DeleteRowsSql("{0}", $"IN ({ids})"), [clientId, .. page.Select(id => (object)id)], ct);
+        }
     }
 }

@@ -156,6 +156,12 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
         if (_store.IsSqlite) await _store.WriteGate.WaitAsync(ct);
         try
         {
+            // one key (an erasure): on SQLite on the held connection, its statement prepared once
+            if (_store.IsSqlite && subjectIds.Count == 1)
+            {
+                await (_held ??= new HeldSqliteWriter(_store)).ExecuteAsync(DeleteOneKey, ct, ("@c", clientId), ("@s", subjectIds.First()));
+                return;
+            }
             await using var connection = await _store.OpenAsync(ct);
             await DeleteKeysAsync(connection, null, clientId, [.. subjectIds], ct);
         }
@@ -164,6 +170,11 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
             if (_store.IsSqlite) _store.WriteGate.Release();
         }
     }
+
+    private const string DeleteOneKey = "DELETE FROM subject_keys WHERE client_id = @c AND subject_id = @s";
+
+    /// <summary>The SQLite connection of <see cref="DestroyAsync"/>'s single keys; made under the write gate.</summary>
+    private HeldSqliteWriter? _held;
 
     /// <summary>One statement for many keys, not one per key.</summary>
     private async Task DeleteKeysAsync(DbConnection connection, DbTransaction? tx, Guid clientId, Guid[] ids, CancellationToken ct)
@@ -370,6 +381,7 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
     public async ValueTask DisposeAsync()
     {
         if (_keyReader is not null) await _keyReader.DisposeAsync();
+        if (_held is not null) await _held.DisposeAsync();
         await _store.DisposeAsync();
     }
 

@@ -112,12 +112,15 @@ public sealed class PurgeClient(StewardDb db, KeyVault vault, ForgetLedger ledge
 
     public const string Method = "crypto-shredding: every key of the client destroyed, records deleted";
 
+    /// <summary>The rows of the client's contacts in their tables (<see cref="EraseContact.ContactRowTables"/>), {0} the client.</summary>
+    private static readonly string[] DeleteContactRows =
+        [.. EraseContact.ContactRowTables.Select(t => $$"""DELETE FROM "{{t}}" WHERE "ClientId" = {0}""")];
+
     /// <summary>Every row of the client that holds or points to personal data. Kept as evidence: agreements and acceptances, terms, audit, breaches, inspections, objections.</summary>
     public static async Task DeleteRowsAsync(StewardDb db, Guid clientId, CancellationToken ct)
     {
         // by client, never by a list of its contacts' ids (a million would not fit in a statement)
-        await db.RestrictedReads.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
-        await db.ContactRestrictions.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
+        foreach (var delete in DeleteContactRows) await db.Database.ExecuteSqlRawAsync(delete, [clientId], ct);
         await db.OpenDsrCallbacks.Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
         await db.OpenDsrRequests.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
         await db.ErasureRequests.IgnoreQueryFilters().Where(e => e.ClientId == clientId && e.Status == ErasureRequest.Confirmed).ExecuteDeleteAsync(ct);
@@ -127,7 +130,6 @@ public sealed class PurgeClient(StewardDb db, KeyVault vault, ForgetLedger ledge
         await db.SubjectRequestSteps.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
         await db.SubjectRequests.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
         await db.Suppressions.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
-        await db.ConsentEvents.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
         await db.Contacts.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
         await db.CustomFields.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);
         await db.WidgetVersions.IgnoreQueryFilters().Where(e => e.ClientId == clientId).ExecuteDeleteAsync(ct);

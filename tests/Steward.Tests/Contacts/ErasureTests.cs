@@ -115,6 +115,43 @@ public sealed class ErasureTests
         Assert.False(await app.WithDbAsync((db, _) => db.Contacts.IgnoreQueryFilters().AnyAsync(c => c.Id == id)));
     }
 
+    /// <summary>
+    /// The many-contacts path (a replay, by pages of ids) deletes the rows the single erasure deletes, from the same
+    /// list of tables, across pages, and nothing of another contact.
+    /// </summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task P26_replay_deletes_by_pages_what_one_erasure_deletes(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var emails = new[] { "one@example.com", "two@example.com", "six@example.com", "ten@example.com" };
+        var ids = new List<Guid>();
+        foreach (var email in emails) ids.Add((await tenant.CreateContactAsync(new { email })).GetProperty("id").GetGuid());
+        var widget = await ConsentTests.DefineNewsletterAsync(tenant);
+        foreach (var email in emails)
+            await app.Anonymous().PostJsonAsync($"/v1/public/widgets/{widget}/submissions", new { fields = new { email }, consents = new { newsletter = true } });
+        var rows = (Guid contact) => app.WithDbAsync(async (db, _) => (
+            await db.Contacts.IgnoreQueryFilters().CountAsync(c => c.Id == contact),
+            await db.ConsentEvents.IgnoreQueryFilters().CountAsync(e => e.ContactId == contact)), tenant.ClientId);
+        foreach (var id in ids) Assert.Equal((1, 1), await rows(id));
+
+        await tenant.Http.PostAsync($"{tenant.Base}/contacts/{ids[0]}/erase", null);
+        // two contacts on either side of a page boundary, among ids of no contact
+        var many = Enumerable.Range(0, 700).Select(_ => Guid.NewGuid()).ToList();
+        many[3] = ids[1];
+        many[650] = ids[2];
+        await app.WithDbAsync(async (db, _) =>
+        {
+            await using var write = await db.BeginWriteAsync(default);
+            await EraseContact.DeleteRowsAsync(db, tenant.ClientId, many, default);
+            await write.CommitAsync(default);
+            return 0;
+        });
+
+        foreach (var id in ids.Take(3)) Assert.Equal((0, 0), await rows(id));
+        Assert.Equal((1, 1), await rows(ids[3]));
+    }
+
     /// <summary>Values no test data shares by chance, searched for in every file, as UTF-8 and as UTF-16.</summary>
     private static readonly string[] Secrets =
         ["zanzibar.quokka@example.org", "Quokkafirstname", "Zanzibarlastname", "Quokka Trading Ltd", "+4599887766",
