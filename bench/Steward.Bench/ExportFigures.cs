@@ -44,7 +44,8 @@ internal static class ExportFigures
 
     private static Measured PerContact(Measured m, int contacts) => m with { PerSecond = m.PerSecond * contacts };
 
-    internal static async Task ExportAsync(IServiceProvider services, Guid client, string format, CancellationToken ct)
+    /// <param name="written">Called once the export is written, its scope (and what its DbContext holds) still open.</param>
+    internal static async Task ExportAsync(IServiceProvider services, Guid client, string format, CancellationToken ct, Action? written = null)
     {
         await using var scope = services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<StewardDb>().TenantId = client;
@@ -55,6 +56,7 @@ internal static class ExportFigures
         var result = await scope.ServiceProvider.GetRequiredService<ReturnExport>().HandleAsync(client, format, ct);
         if (!result.IsSuccess) throw new InvalidOperationException($"ReturnExport: {result.Error!.Detail}");
         await result.Value!.WriteToAsync(Stream.Null, ct);
+        written?.Invoke();
     }
 
     /// <summary>The raw limit: one ordered scan of the contacts and of their consents, keys fetched per 500 on the key store.</summary>
