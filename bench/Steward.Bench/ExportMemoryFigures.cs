@@ -40,7 +40,8 @@ internal static class ExportMemoryFigures
                     $"{engine.Name} export-memory-{format}: peak working set {s:F0} MB at {smallSize:N0} contacts, {l:F0} MB at " +
                     $"{largeSize:N0} ({l - s:+0;-0} MB; target at most +{GrowthLimitMb:F0}); over the idle process {atSmall.GrowthMb:F0} → " +
                     $"{atLarge.GrowthMb:F0} MB; live after a full GC at the export's end {atSmall.LiveMb:F1} → " +
-                    $"{atLarge.LiveMb:F1} MB (a leak grows this); GC heap size sampled (gen0's budget included) at most {atSmall.HeapMb:F0} → {atLarge.HeapMb:F0} MB; " +
+                    $"{atLarge.LiveMb:F1} MB (a leak grows this); GC heap size sampled (dead gen0/gen1 objects included) at most {atSmall.HeapMb:F0} → {atLarge.HeapMb:F0} MB, " +
+                    $"the GC's committed memory at most {atSmall.CommittedMb:F0} → {atLarge.CommittedMb:F0} MB (gen0's budget, which a small export may never fill); " +
                     $"{atSmall.AllocatedMb:F0} → {atLarge.AllocatedMb:F0} MB allocated; the large export took {atLarge.Seconds:F0} s"));
             return new Figure("export-memory-" + format, engine.Name, AsMeasured(s), AsMeasured(l), s / (s + GrowthLimitMb),
                 (long)(Math.Max(s, l) * Mb));
@@ -49,7 +50,7 @@ internal static class ExportMemoryFigures
 
     private static Measured AsMeasured(double mb) => new(mb, double.NaN, double.NaN, 0, null);
 
-    private sealed record ChildResult(double PeakMb, double GrowthMb, double HeapMb, double AllocatedMb, double Seconds, double LiveMb);
+    private sealed record ChildResult(double PeakMb, double GrowthMb, double HeapMb, double AllocatedMb, double Seconds, double LiveMb, double CommittedMb);
 
     /// <summary>One export in a child process; its report is one line on its stdout.</summary>
     private static async Task<ChildResult> ChildExportAsync(BenchEngine engine, Guid client, string format, int size, CancellationToken ct)
@@ -78,7 +79,7 @@ internal static class ExportMemoryFigures
         if (child.ExitCode != 0 || line is null)
             throw new InvalidOperationException($"the export-memory child exited with {child.ExitCode}: {(await error).Trim()}");
         var v = line.Split(' ')[1..].Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
-        var result = new ChildResult(v[0] / Mb, (v[0] - v[1]) / Mb, v[2] / Mb, v[3] / Mb, v[4], v[5] / Mb);
+        var result = new ChildResult(v[0] / Mb, (v[0] - v[1]) / Mb, v[2] / Mb, v[3] / Mb, v[4], v[5] / Mb, v[6] / Mb);
         Log.Progress(string.Create(CultureInfo.InvariantCulture,
             $"{engine.Name} export-memory-{format} of {size:N0} contacts: peak {result.PeakMb:F0} MB (+{result.GrowthMb:F0} over idle) in {result.Seconds:F1} s"));
         return result;
@@ -88,9 +89,10 @@ internal static class ExportMemoryFigures
     /// The child: Steward on the deployment the environment names (as the server process reads it), one export of the
     /// client, then "export-memory PEAK IDLE HEAP ALLOCATED SECONDS LIVE" on stdout: the peak working set, the working
     /// set before the export, the largest GC heap size sampled during it (GCMemoryInfo.HeapSizeBytes: the heap at the
-    /// last GC with gen0's budget and fragmentation, not what is live; under server GC with DATAS it grows with the
-    /// export's length), the bytes allocated, the export's seconds, and the bytes live after a blocking full GC once
-    /// the export is written (what a leak would grow).
+    /// last GC with the dead objects gen0 and gen1 GCs left in gen1, not what is live), the bytes allocated, the
+    /// export's seconds, the bytes live after a blocking full GC once the export is written (what a leak would grow),
+    /// and the most the GC had committed (its gen0 allocation budget included: the small export allocates less than
+    /// one budget, the large one commits it whole).
     /// </summary>
     public static async Task<int> ChildAsync(string format, Guid client, CancellationToken ct)
     {
@@ -106,10 +108,11 @@ internal static class ExportMemoryFigures
         using var done = new CancellationTokenSource();
         var heap = Task.Run(async () =>
         {
-            long most = 0;
+            (long Heap, long Committed) most = (0, 0);
             while (!done.IsCancellationRequested)
             {
-                most = Math.Max(most, GC.GetGCMemoryInfo().HeapSizeBytes);
+                var info = GC.GetGCMemoryInfo();
+                most = (Math.Max(most.Heap, info.HeapSizeBytes), Math.Max(most.Committed, info.TotalCommittedBytes));
                 await Task.Delay(100, CancellationToken.None);
             }
             return most;
@@ -129,7 +132,7 @@ internal static class ExportMemoryFigures
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         await done.CancelAsync();
         var heapMost = await heap;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"export-memory {peak} {idle} {heapMost} {allocated} {seconds:F3} {live}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"export-memory {peak} {idle} {heapMost.Heap} {allocated} {seconds:F3} {live} {heapMost.Committed}"));
         return 0;
     }
 }
