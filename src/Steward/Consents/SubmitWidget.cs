@@ -131,12 +131,13 @@ public sealed partial class SubmitWidget(StewardDb db, KeyVault vault, BlindInde
                     If it was not you, ignore this message: nothing changes without your confirmation.
                     """), mailKey);
             }
+            // the rows are added to the unit of work (and the event's IP sealed) before the write turn too
+            if (created) db.Contacts.Add(contact);
+            db.ConsentEvents.AddRange(consents);
+            await audit.RecordAsync(db, "SubmitWidget", "widget", widgetId.ToString(), ct, status: 201);
             try
             {
                 await using var write = await db.BeginWriteAsync(ct);
-                if (created) db.Contacts.Add(contact);
-                db.ConsentEvents.AddRange(consents);
-                await audit.RecordAsync(db, "SubmitWidget", "widget", widgetId.ToString(), ct, status: 201);
                 await write.CommitAsync(ct);
             }
             catch (DbUpdateException) when (created)

@@ -110,6 +110,24 @@ public sealed class AuditTests
         Assert.Equal(["TestFirstOfA", "TestOfB", "TestSecondOfA"], order);
     }
 
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G47_concurrent_api_reads_each_leave_one_chained_event_and_the_chain_verifies(Engine engine)
+    {
+        // on SQLite the request events of concurrent reads are committed together (AuditMiddleware's group commit):
+        // each request must still have exactly its own event, in an exact chain
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var id = (await tenant.CreateContactAsync(new { email = "conc@example.com" })).GetProperty("id").GetGuid();
+        const int reads = 40;
+        var responses = await Task.WhenAll(Enumerable.Range(0, reads).Select(_ => Task.Run(() => tenant.Http.GetAsync($"{tenant.Base}/contacts/{id}"))));
+        Assert.All(responses, r => Assert.Equal(System.Net.HttpStatusCode.OK, r.StatusCode));
+        var events = await app.WithDbAsync((db, _) => db.AuditEvents.Where(e => e.Action == "GetContact").ToListAsync());
+        Assert.Equal(reads, events.Count);
+        Assert.Equal(reads, events.Select(e => e.CorrelationId).Distinct().Count());
+        var report = await app.WithDbAsync((_, sp) => sp.GetRequiredService<VerifyAuditChain>().HandleAsync(default));
+        Assert.True(report.Intact, report.Problem);
+    }
+
     /// <summary>Runs the real CLI, `steward audit verify`, against the app's database.</summary>
     private static async Task<(int, string)> CliVerifyAsync(StewardApp app)
     {
