@@ -163,6 +163,7 @@ public static class StewardServices
         services.AddSingleton<EmailLookup>();
         services.AddScoped<RectifyContact>();
         services.AddScoped<EraseContact>();
+        services.AddSingleton<EraseLookup>();
         services.AddScoped<CancelClient>();
         services.AddScoped<ReactivateClient>();
         services.AddScoped<PurgeClient>();

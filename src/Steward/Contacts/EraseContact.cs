@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
@@ -15,26 +16,24 @@ namespace Steward.Contacts;
 /// then its rows go with the audit event. A crash between the steps is finished by <see cref="ReplayForgetLedger"/>
 /// on the next start.
 /// </summary>
-public sealed class EraseContact(StewardDb db, KeyVault vault, ForgetLedger ledger, AuditLog audit, EraseAtSubProcessors thirdParties, TimeProvider clock)
+public sealed class EraseContact(StewardDb db, EraseLookup lookup, KeyVault vault, ForgetLedger ledger, AuditLog audit, EraseAtSubProcessors thirdParties, TimeProvider clock)
 {
     /// <param name="SubProcessorRequests">How many sub-processors are asked to forget the person (see GET …/erasures/{contactId}).</param>
     public sealed record Receipt(Guid ContactId, DateTimeOffset ErasedAt, string Method, int PackagesShredded, int SubProcessorRequests);
 
     public async Task<Result<Receipt>> HandleAsync(Guid clientId, Guid contactId, CancellationToken ct)
     {
-        // one read: whether the contact exists (in the trash too: an erasure never waits for the trash's window, G-44)
-        // and the access packages waiting for their download, which hold its data under keys of their own
+        // one prepared read: whether the contact exists (in the trash too: an erasure never waits for the trash's
+        // window, G-44), whether it has access packages waiting for their download (which hold its data under keys
+        // of their own) and whether any sub-processor may hold the client's data
+        if (await lookup.FindAsync(clientId, contactId, ct) is not { } found) return Errors.NotFound("contact");
         var packages = new List<Guid>();
-        var found = false;
-        await foreach (var package in ContactAndPackages(db, clientId, contactId).WithCancellation(ct))
-        {
-            found = true;
-            if (package is { } id) packages.Add(id);
-        }
-        if (!found) return Errors.NotFound("contact");
+        if (found.Packages > 0)
+            await foreach (var package in ContactAndPackages(db, clientId, contactId).WithCancellation(ct))
+                if (package is { } id) packages.Add(id);
         var now = clock.GetUtcNow();
         // what the sub-processors need to find the person, read while the key still exists (P-09)
-        var vendorRequests = await thirdParties.PrepareAsync(clientId, contactId, ct);
+        var vendorRequests = found.Vendors > 0 ? await thirdParties.PrepareAsync(clientId, contactId, ct) : [];
         await ledger.AppendAsync(clientId, [contactId], ForgetLedger.ContactKind, now, ct);
         await vault.DestroyAsync(clientId, [contactId, .. packages], ct);
 
@@ -46,7 +45,7 @@ public sealed class EraseContact(StewardDb db, KeyVault vault, ForgetLedger ledg
         return new Receipt(contactId, now, "crypto-shredding: key destroyed, rows deleted", packages.Count, vendorRequests.Count);
     }
 
-    /// <summary>No row when the contact does not exist; otherwise one row per package waiting (null when none).</summary>
+    /// <summary>The ids of the packages waiting (a null row when none; no row when the contact does not exist).</summary>
     private static IAsyncEnumerable<Guid?> ContactAndPackages(StewardDb db, Guid clientId, Guid contactId) =>
         CompiledContactAndPackages.For(db)(db, clientId, contactId);
 
@@ -75,26 +74,30 @@ public sealed class EraseContact(StewardDb db, KeyVault vault, ForgetLedger ledg
             $"""DELETE FROM "Contacts" WHERE "ClientId" = {client} AND "Id" {match}""",
         ]);
 
-    private static readonly string DeleteOneSqlite = DeleteRowsSql("{0}", "= {1}");
-    private static readonly string DeleteOnePostgres = DeleteRowsSql("@c", "= @id");
+    private static readonly string DeleteOne = DeleteRowsSql("@c", "= @id");
 
     /// <summary>
-    /// One contact's rows in one command, one round trip. On PostgreSQL prepared: Npgsql keeps a prepared statement on
-    /// its physical connection, so each pooled connection parses them once (EF Core's own commands are parsed every time).
+    /// One contact's rows in one command, one round trip, on the unit of work's connection and transaction without
+    /// EF Core's raw-SQL pipeline. On PostgreSQL prepared: Npgsql keeps a prepared statement on its physical
+    /// connection, so each pooled connection parses them once (EF Core's own commands are parsed every time).
     /// </summary>
     private async Task DeleteOneContactRowsAsync(Guid clientId, Guid contactId, CancellationToken ct)
     {
+        await using var delete = db.Database.GetDbConnection().CreateCommand();
+        delete.CommandText = DeleteOne;
+        delete.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         if (db.IsSqlite)
         {
-            await db.Database.ExecuteSqlRawAsync(DeleteOneSqlite, [clientId, contactId], ct);
-            return;
+            // SQLite: a prepare here would cost what the execution's own does, the statements being new to the command
+            delete.Parameters.Add(new SqliteParameter("@c", clientId));
+            delete.Parameters.Add(new SqliteParameter("@id", contactId));
         }
-        await using var delete = db.Database.GetDbConnection().CreateCommand();
-        delete.CommandText = DeleteOnePostgres;
-        delete.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        delete.Parameters.Add(new NpgsqlParameter<Guid>("c", clientId));
-        delete.Parameters.Add(new NpgsqlParameter<Guid>("id", contactId));
-        await delete.PrepareAsync(ct);
+        else
+        {
+            delete.Parameters.Add(new NpgsqlParameter<Guid>("c", clientId));
+            delete.Parameters.Add(new NpgsqlParameter<Guid>("id", contactId));
+            await delete.PrepareAsync(ct);
+        }
         await delete.ExecuteNonQueryAsync(ct);
     }
 
@@ -108,4 +111,32 @@ public sealed class EraseContact(StewardDb db, KeyVault vault, ForgetLedger ledg
             await db.Database.ExecuteSqlRawAsync(DeleteRowsSql("{0}", $"IN ({ids})"), [clientId, .. page.Select(id => (object)id)], ct);
         }
     }
+}
+
+/// <summary>
+/// The first read of an erasure (<see cref="EraseContact"/>), on held connections with its statement prepared
+/// (<see cref="HeldReader"/>): through EF Core it was a new statement parsed per call, and a second query for the
+/// sub-processors. No row when the contact does not exist. The sub-processors counted are those whose evidence can
+/// pass the transfer gate, as <see cref="EraseAtSubProcessors.PrepareManyAsync"/> reads them: when there are none,
+/// that read is skipped.
+/// </summary>
+public sealed class EraseLookup(EmailLookup connections) : IAsyncDisposable
+{
+    public sealed record Found(long Packages, long Vendors);
+
+    private HeldReader? _reader;
+
+    private HeldReader Reader => LazyInitializer.EnsureInitialized(ref _reader, () => new HeldReader(connections.OpenAsync, $"""
+        SELECT (SELECT COUNT(*) FROM "RequestExports" e
+                    WHERE e."ClientId" = @c AND e."ContactId" = @id AND e."PackageSealed" IS NOT NULL),
+               (SELECT COUNT(*) FROM "SubProcessors" s
+                    WHERE s."Status" = '{SubProcessor.Active}' AND NOT s."NeedsConfirmation" AND s."EquivalentTerms"
+                    AND s."DpaReference" IS NOT NULL AND s."DueDiligenceAt" IS NOT NULL AND s."LastReviewedAt" IS NOT NULL)
+            FROM "Contacts" c WHERE c."ClientId" = @c AND c."Id" = @id
+        """, "@c", "@id"));
+
+    public Task<Found?> FindAsync(Guid clientId, Guid contactId, CancellationToken ct) =>
+        Reader.ReadAsync([clientId, contactId], r => new Found(r.GetInt64(0), r.GetInt64(1)), ct);
+
+    public ValueTask DisposeAsync() => _reader?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -118,7 +118,8 @@ public sealed class EmailLookup(IOptions<StorageOptions> storage) : IAsyncDispos
     public Task<Contact?> FindAsync(Guid clientId, byte[] emailIndex, CancellationToken ct) =>
         Reader.ReadAsync([clientId, emailIndex], Read, ct);
 
-    private async Task<DbConnection> OpenAsync(CancellationToken ct)
+    /// <summary>A connection to the data database, as the held reads of the data use (<see cref="EraseLookup"/> too).</summary>
+    internal async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
         if (!_sqlite)
         {
