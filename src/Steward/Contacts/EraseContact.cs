@@ -25,7 +25,7 @@ public sealed class EraseContact(StewardDb db, EraseLookup lookup, KeyVault vaul
     {
         // one prepared read: whether the contact exists (in the trash too: an erasure never waits for the trash's
         // window, G-44), whether it has access packages waiting for their download (which hold its data under keys
-        // of their own) and whether any sub-processor may hold the client's data
+        // of their own) and whether any sub-processor is active
         if (await lookup.FindAsync(clientId, contactId, ct) is not { } found) return Errors.NotFound("contact");
         var packages = new List<Guid>();
         if (found.Packages > 0)
@@ -116,9 +116,9 @@ public sealed class EraseContact(StewardDb db, EraseLookup lookup, KeyVault vaul
 /// <summary>
 /// The first read of an erasure (<see cref="EraseContact"/>), on held connections with its statement prepared
 /// (<see cref="HeldReader"/>): through EF Core it was a new statement parsed per call, and a second query for the
-/// sub-processors. No row when the contact does not exist. The sub-processors counted are those whose evidence can
-/// pass the transfer gate, as <see cref="EraseAtSubProcessors.PrepareManyAsync"/> reads them: when there are none,
-/// that read is skipped.
+/// sub-processors. No row when the contact does not exist. The sub-processors counted are the active ones, a superset
+/// of those <see cref="EraseAtSubProcessors.PrepareManyAsync"/> reads (its evidence rule stays there alone): when
+/// there are none, that read is skipped.
 /// </summary>
 public sealed class EraseLookup(EmailLookup connections) : IAsyncDisposable
 {
@@ -129,9 +129,7 @@ public sealed class EraseLookup(EmailLookup connections) : IAsyncDisposable
     private HeldReader Reader => LazyInitializer.EnsureInitialized(ref _reader, () => new HeldReader(connections.OpenAsync, $"""
         SELECT (SELECT COUNT(*) FROM "RequestExports" e
                     WHERE e."ClientId" = @c AND e."ContactId" = @id AND e."PackageSealed" IS NOT NULL),
-               (SELECT COUNT(*) FROM "SubProcessors" s
-                    WHERE s."Status" = '{SubProcessor.Active}' AND NOT s."NeedsConfirmation" AND s."EquivalentTerms"
-                    AND s."DpaReference" IS NOT NULL AND s."DueDiligenceAt" IS NOT NULL AND s."LastReviewedAt" IS NOT NULL)
+               (SELECT COUNT(*) FROM "SubProcessors" s WHERE s."Status" = '{SubProcessor.Active}')
             FROM "Contacts" c WHERE c."ClientId" = @c AND c."Id" = @id
         """, "@c", "@id"));
 
