@@ -56,47 +56,60 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
     /// </summary>
     public async Task<DataKey[]> CreateManyAsync(IReadOnlyList<(Guid ClientId, Guid SubjectId)> subjects, CancellationToken ct)
     {
-        var keys = new DataKey[subjects.Count];
-        if (subjects.Count == 0) return keys;
-        // the keys are made and wrapped before the write: on SQLite the key store's writers take turns
-        var wrapped = new byte[subjects.Count][];
-        for (var i = 0; i < subjects.Count; i++)
+        if (subjects.Count == 0) return [];
+        var made = MakeKeys(subjects.Count, i => subjects[i]);
+        await WriteAsync((connection, tx) => InsertKeysAsync(connection, tx, made, ct), ct);
+        return made.Keys;
+    }
+
+    /// <summary>New keys, made and wrapped before the write (on SQLite the key store's writers take turns).</summary>
+    private sealed record MadeKeys(DataKey[] Keys, byte[][] Wrapped, string KekId, long CreatedAt);
+
+    /// <summary>
+    /// The one way keys are made: one CSPRNG fill for all of them, one AesGcm, each wrap its own nonce. The KEK id
+    /// stored beside each key is the one that wrapped it, read once with the wrapping key: an id read apart from the
+    /// wrap could name the next KEK during a rotation, and the rotation would then skip (and lose) that key.
+    /// </summary>
+    private MadeKeys MakeKeys(int count, Func<int, (Guid ClientId, Guid SubjectId)> subjectAt)
+    {
+        var keys = new DataKey[count];
+        var wrapped = new byte[count][];
+        var random = new byte[32 * count];
+        RandomNumberGenerator.Fill(random);
+        using var wrapper = kek.Wrapper();
+        for (var i = 0; i < count; i++)
         {
-            var (clientId, subjectId) = subjects[i];
-            var material = RandomNumberGenerator.GetBytes(32);
-            wrapped[i] = kek.Wrap(material, WrapContext(clientId, subjectId));
+            var (clientId, subjectId) = subjectAt(i);
+            var material = random.AsSpan(32 * i, 32).ToArray();
+            wrapped[i] = wrapper.Wrap(material, WrapContext(clientId, subjectId));
             keys[i] = new DataKey(clientId, subjectId, material);
         }
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        await WriteAsync(async (connection, tx) =>
+        CryptographicOperations.ZeroMemory(random);
+        return new MadeKeys(keys, wrapped, wrapper.Id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>A prepared statement run once per key, in the caller's transaction.</summary>
+    private static async Task InsertKeysAsync(DbConnection connection, DbTransaction tx, MadeKeys made, CancellationToken ct, string conflict = "")
+    {
+        await using var insert = SqlStore.Command(connection,
+            "INSERT INTO subject_keys (subject_id, client_id, kek_id, wrapped, created_at) VALUES (@s, @c, @k, @w, @t)" + conflict, tx,
+            ("@s", Guid.Empty), ("@c", Guid.Empty), ("@k", made.KekId), ("@w", Array.Empty<byte>()), ("@t", made.CreatedAt));
+        for (var i = 0; i < made.Keys.Length; i++)
         {
-            await using var insert = SqlStore.Command(connection,
-                "INSERT INTO subject_keys (subject_id, client_id, kek_id, wrapped, created_at) VALUES (@s, @c, @k, @w, @t)", tx,
-                ("@s", Guid.Empty), ("@c", Guid.Empty), ("@k", kek.Id), ("@w", Array.Empty<byte>()), ("@t", now));
-            for (var i = 0; i < subjects.Count; i++)
-            {
-                insert.Parameters[0].Value = subjects[i].SubjectId;
-                insert.Parameters[1].Value = subjects[i].ClientId;
-                insert.Parameters[3].Value = wrapped[i];
-                await insert.ExecuteNonQueryAsync(ct);
-            }
-        }, ct);
-        return keys;
+            insert.Parameters[0].Value = made.Keys[i].SubjectId;
+            insert.Parameters[1].Value = made.Keys[i].ClientId;
+            insert.Parameters[3].Value = made.Wrapped[i];
+            await insert.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <summary>A key shared by several writers (an audit month): whoever comes first creates it.</summary>
     public async Task<DataKey> OpenOrCreateAsync(Guid clientId, Guid subjectId, CancellationToken ct)
     {
         if (await OpenAsync(clientId, subjectId, ct) is { } existing) return existing;
-        var material = RandomNumberGenerator.GetBytes(32);
-        await WriteAsync(async (connection, tx) =>
-        {
-            await using var insert = SqlStore.Command(connection,
-                "INSERT INTO subject_keys (subject_id, client_id, kek_id, wrapped, created_at) VALUES (@s, @c, @k, @w, @t) ON CONFLICT (subject_id) DO NOTHING", tx,
-                ("@s", subjectId), ("@c", clientId), ("@k", kek.Id), ("@w", kek.Wrap(material, WrapContext(clientId, subjectId))),
-                ("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
-            await insert.ExecuteNonQueryAsync(ct);
-        }, ct);
+        var made = MakeKeys(1, _ => (clientId, subjectId));
+        using var mine = made.Keys[0]; // whoever comes first wins: the key to use is the stored one
+        await WriteAsync((connection, tx) => InsertKeysAsync(connection, tx, made, ct, " ON CONFLICT (subject_id) DO NOTHING"), ct);
         return await OpenAsync(clientId, subjectId, ct) ?? throw new InvalidOperationException("The key vanished as it was made.");
     }
 
@@ -267,12 +280,15 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
         if (_secrets.TryGetValue(name, out var cached)) return cached;
         var context = SecretContext(name);
         var candidate = create();
+        byte[] wrapped;
+        string kekId;
+        using (var wrapper = kek.Wrapper()) (wrapped, kekId) = (wrapper.Wrap(candidate, context), wrapper.Id);
         byte[]? stored = null;
         await WriteAsync(async (connection, tx) =>
         {
             await using var insert = SqlStore.Command(connection,
                 "INSERT INTO vault_secrets (name, kek_id, wrapped, created_at) VALUES (@n, @k, @w, @t) ON CONFLICT (name) DO NOTHING", tx,
-                ("@n", name), ("@k", kek.Id), ("@w", kek.Wrap(candidate, context)), ("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+                ("@n", name), ("@k", kekId), ("@w", wrapped), ("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
             await insert.ExecuteNonQueryAsync(ct);
             await using var select = SqlStore.Command(connection, "SELECT wrapped FROM vault_secrets WHERE name = @n", tx, ("@n", name));
             stored = (byte[])(await select.ExecuteScalarAsync(ct))!;
@@ -313,7 +329,9 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
         var done = 0;
         await WriteAsync(async (connection, tx) =>
         {
-            var current = kek.Id;
+            // the id stored is the one that wraps, even if another rotation lands meanwhile
+            using var wrapper = kek.Wrapper();
+            var current = wrapper.Id;
             var found = new List<(object Id, Guid ClientId, byte[] Wrapped, byte[] Context)>();
             await using (var select = SqlStore.Command(connection, $"""
                 SELECT subject_id, client_id, wrapped FROM subject_keys WHERE kek_id <> @k LIMIT {batch}
@@ -337,7 +355,7 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
             foreach (var (id, _, wrapped, context) in found)
             {
                 var material = kek.Unwrap(wrapped, context);
-                var rewrapped = kek.Wrap(material, context);
+                var rewrapped = wrapper.Wrap(material, context);
                 CryptographicOperations.ZeroMemory(material);
                 await using var update = SqlStore.Command(connection, id is Guid
                     ? "UPDATE subject_keys SET kek_id = @k, wrapped = @w WHERE subject_id = @id AND wrapped = @old"
@@ -386,30 +404,14 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
     }
 
     /// <summary>
-    /// New keys for a batch of subjects (bulk import), as <see cref="CreateManyAsync"/> but with one CSPRNG call and one
-    /// AesGcm for the whole batch, and on PostgreSQL one binary COPY for every key (a statement per key made the key
-    /// store the import's bound). SQLite runs in process: one prepared statement per key costs what a batch would.
+    /// New keys for a batch of subjects (bulk import), as <see cref="CreateManyAsync"/> but on PostgreSQL one binary
+    /// COPY for every key (a statement per key made the key store the import's bound). SQLite runs in process: one
+    /// prepared statement per key costs what a batch would.
     /// </summary>
     public async Task<DataKey[]> CreateBatchAsync(Guid clientId, IReadOnlyList<Guid> subjectIds, CancellationToken ct)
     {
         if (subjectIds.Count == 0) return [];
-        var keys = new DataKey[subjectIds.Count];
-        var wrapped = new byte[subjectIds.Count][];
-        var random = new byte[32 * subjectIds.Count];
-        RandomNumberGenerator.Fill(random);
-        string kekId;
-        using (var wrapper = kek.Wrapper())
-        {
-            kekId = wrapper.Id;
-            for (var i = 0; i < subjectIds.Count; i++)
-            {
-                var material = random.AsSpan(32 * i, 32).ToArray();
-                wrapped[i] = wrapper.Wrap(material, WrapContext(clientId, subjectIds[i]));
-                keys[i] = new DataKey(clientId, subjectIds[i], material);
-            }
-        }
-        CryptographicOperations.ZeroMemory(random);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var made = MakeKeys(subjectIds.Count, i => (clientId, subjectIds[i]));
         await WriteAsync(async (connection, tx) =>
         {
             if (connection is NpgsqlConnection postgres)
@@ -421,23 +423,15 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
                     await copy.StartRowAsync(ct);
                     await copy.WriteAsync(subjectIds[i], NpgsqlDbType.Uuid, ct);
                     await copy.WriteAsync(clientId, NpgsqlDbType.Uuid, ct);
-                    await copy.WriteAsync(kekId, NpgsqlDbType.Text, ct);
-                    await copy.WriteAsync(wrapped[i], NpgsqlDbType.Bytea, ct);
-                    await copy.WriteAsync(now, NpgsqlDbType.Bigint, ct);
+                    await copy.WriteAsync(made.KekId, NpgsqlDbType.Text, ct);
+                    await copy.WriteAsync(made.Wrapped[i], NpgsqlDbType.Bytea, ct);
+                    await copy.WriteAsync(made.CreatedAt, NpgsqlDbType.Bigint, ct);
                 }
                 await copy.CompleteAsync(ct);
                 return;
             }
-            await using var insert = SqlStore.Command(connection,
-                "INSERT INTO subject_keys (subject_id, client_id, kek_id, wrapped, created_at) VALUES (@s, @c, @k, @w, @t)", tx,
-                ("@s", Guid.Empty), ("@c", clientId), ("@k", kekId), ("@w", Array.Empty<byte>()), ("@t", now));
-            for (var i = 0; i < subjectIds.Count; i++)
-            {
-                insert.Parameters[0].Value = subjectIds[i];
-                insert.Parameters[3].Value = wrapped[i];
-                await insert.ExecuteNonQueryAsync(ct);
-            }
+            await InsertKeysAsync(connection, tx, made, ct);
         }, ct);
-        return keys;
+        return made.Keys;
     }
 }

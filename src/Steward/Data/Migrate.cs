@@ -21,9 +21,10 @@ public static class Migrate
     /// Holds a start's schema and seed steps to one process at a time per deployment, until disposed. Nodes started
     /// at once on one database raced in them: concurrent CREATE … IF NOT EXISTS collide in PostgreSQL's catalogue,
     /// and a seed reads, then inserts. PostgreSQL: a session advisory lock on the data database (released with the
-    /// session, should the process die); SQLite: an exclusive lock on a file beside the data database.
+    /// session, should the process die); SQLite: an exclusive lock on a file beside the data database, waited for at
+    /// most <paramref name="patience"/> (<see cref="StartLockPatience"/>); a lock file that cannot be opened fails at once.
     /// </summary>
-    public static async Task<IAsyncDisposable> ExclusivelyAsync(StorageOptions storage, CancellationToken ct)
+    public static async Task<IAsyncDisposable> ExclusivelyAsync(StorageOptions storage, CancellationToken ct, TimeSpan? patience = null)
     {
         if (storage.Database.Provider == DatabaseProvider.Postgres)
         {
@@ -44,6 +45,7 @@ public static class Migrate
             }
         }
         var path = new SqliteConnectionStringBuilder(storage.DataConnectionString).DataSource + ".start-lock";
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             try
@@ -52,12 +54,29 @@ public static class Migrate
                 // stays: deleting it on close would let a waiter lock the unlinked file while a third locks a new one.
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
             }
-            catch (IOException)
+            catch (IOException e) when (HeldElsewhere(e))
             {
+                // another process is starting on this database: wait for it, but not for ever (a hung start holds it)
+                if (waited.Elapsed >= (patience ?? StartLockPatience))
+                    throw new TimeoutException($"Another process has held the start lock {path} for {waited.Elapsed.TotalSeconds:0} s: "
+                        + "stop it, or wait until its start ends, then start again.", e);
                 await Task.Delay(100, ct);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // any other failure (a missing or read-only directory, a directory in its place) will not pass by waiting
+                throw new IOException($"The start lock {path} cannot be opened: {e.Message}", e);
             }
         }
     }
+
+    /// <summary>How long a SQLite start waits for another process's start before it gives up.</summary>
+    public static readonly TimeSpan StartLockPatience = TimeSpan.FromMinutes(5);
+
+    /// <summary>The lock is held by another holder, and only that: the one failure that waiting cures.</summary>
+    private static bool HeldElsewhere(IOException e) => OperatingSystem.IsWindows()
+        ? (e.HResult & 0xFFFF) is 32 or 33 // ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
+        : e.HResult == (OperatingSystem.IsLinux() ? 11 : 35); // flock's EWOULDBLOCK (.NET keeps the errno as HResult)
 
     /// <summary>"Steward1" in ASCII: the advisory lock key of a start.</summary>
     private const long AdvisoryKey = 0x5374657761726431;

@@ -91,6 +91,70 @@ public sealed class KeyRotationTests
         }
     }
 
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Keys_made_while_kek_rotations_land_are_recorded_under_the_kek_that_wrapped_them_and_open_after_the_rotation(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine, s => s["Steward:Keys:KeyEncryptionKey"] = "");
+        var vault = app.Services.GetRequiredService<KeyVault>();
+        var kek = app.Services.GetRequiredService<KeyEncryptionKey>();
+        var clientId = Guid.NewGuid();
+        var made = new System.Collections.Concurrent.ConcurrentBag<(Guid Id, byte[] Sealed)>();
+        using var progress = new SemaphoreSlim(0);
+        using var stop = new CancellationTokenSource();
+
+        // every create path, over and over, while new KEKs replace the current one under them
+        var creators = Enumerable.Range(0, 3).Select(path => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                Guid[] ids = [Guid.NewGuid(), Guid.NewGuid()];
+                var keys = path switch
+                {
+                    0 => await vault.CreateManyAsync([.. ids.Select(id => (clientId, id))], CancellationToken.None),
+                    1 => await vault.CreateBatchAsync(clientId, ids, CancellationToken.None),
+                    _ => [await vault.OpenOrCreateAsync(clientId, ids[0], CancellationToken.None)],
+                };
+                foreach (var key in keys)
+                {
+                    made.Add((key.SubjectId, key.Seal("f", "v"u8)));
+                    key.Dispose();
+                }
+                progress.Release();
+            }
+        })).ToArray();
+        for (var i = 0; i < 12; i++)
+        {
+            for (var n = 0; n < 3; n++) await progress.WaitAsync();
+            kek.RotateGenerated();
+        }
+        await stop.CancelAsync();
+        await Task.WhenAll(creators);
+
+        // each stored id is the id inside its wrapped key: a rotation finds every key the KEK it retires still wraps
+        var storage = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Steward.Data.StorageOptions>>().Value;
+        await using (var store = new Steward.Data.SqlStore(storage.Database.Provider, storage.KeysConnection))
+        await using (var connection = await store.OpenAsync(default))
+        await using (var select = Steward.Data.SqlStore.Command(connection, "SELECT kek_id, wrapped FROM subject_keys WHERE client_id = @c", null, ("@c", clientId)))
+        await using (var reader = await select.ExecuteReaderAsync())
+        {
+            var rows = 0;
+            for (; await reader.ReadAsync(); rows++)
+                Assert.Equal(KeyEncryptionKey.WrappedBy((byte[])reader.GetValue(1)), reader.GetString(0));
+            Assert.Equal(made.Count, rows);
+        }
+
+        // the rotation finishes and destroys every retired KEK, and every key still opens what it sealed
+        var report = await app.Services.GetRequiredService<RotateKeys>().HandleAsync(null, CancellationToken.None);
+        Assert.Empty(report.StillInUse);
+        Assert.Equal(12, report.Destroyed.Count);
+        var opened = await vault.OpenManyAsync(clientId, [.. made.Select(m => m.Id)], CancellationToken.None);
+        foreach (var (id, value) in made)
+        {
+            Assert.Equal("v"u8.ToArray(), opened[id].Open("f", value));
+            opened[id].Dispose();
+        }
+    }
+
     private static string KekIdOnDisk(StewardApp app) => KeyEncryptionKey.IdOf(
         Convert.FromBase64String(File.ReadAllText(Path.Combine(app.DataDirectory, KeyEncryptionKey.GeneratedFileName))));
 
