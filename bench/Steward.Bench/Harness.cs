@@ -50,8 +50,10 @@ internal sealed record Settings(bool Quick, int Runs, TimeSpan Warmup, TimeSpan 
     /// <summary>Concurrent callers of widget-http, each side (PERFORMANCE.md: 64).</summary>
     public const int WidgetConcurrency = 64;
 
-    /// <summary>Contacts in one imported file (one op of the import figure).</summary>
-    public int ImportRows => Quick ? 1_000 : 10_000;
+    /// <summary>Contacts in one imported file (one op of the import figure); --import-size overrides it for measuring.</summary>
+    public int ImportRows => ImportSize ?? (Quick ? 1_000 : 10_000);
+
+    public int? ImportSize { get; init; }
 
     /// <summary>How many contacts each concurrent caller erases in one run: a run ends when they are all gone.</summary>
     public int ErasePerWorker => Quick ? 25 : 100;

@@ -5,6 +5,7 @@ using Steward.Bench;
 
 // Steward's hot paths against the raw limits measured in the same run (docs: PERFORMANCE.md).
 // dotnet run -c Release --project bench/Steward.Bench -- [--quick] [--only FIGURE,…] [--engine sqlite|postgres]
+// [--import-size ROWS] (the import figure's file size, to measure how its gap grows with size)
 // (--only and --engine narrow a run while profiling one path; a report for the record runs everything)
 // figures: lookup-email, lookup-http (the API's search by email to the real server process at 16 concurrent; its
 // p50/p99 in a note), contact-create, price-of-privacy (CreateFigures), export-json, export-csv (contacts/s, peak
@@ -46,13 +47,17 @@ if (Array.IndexOf(args, "--soak") is var soakAt and >= 0)
 }
 var only = Option("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
 var engineOnly = Option("--engine");
-if (args.Any(a => a.StartsWith("--", StringComparison.Ordinal) && a is not ("--quick" or "--only" or "--engine"))
+if (args.Any(a => a.StartsWith("--", StringComparison.Ordinal) && a is not ("--quick" or "--only" or "--engine" or "--import-size"))
     || engineOnly is not (null or "sqlite" or "postgres"))
 {
-    Console.Error.WriteLine("usage: Steward.Bench [--quick] [--only FIGURE,…] [--engine sqlite|postgres]");
+    Console.Error.WriteLine("usage: Steward.Bench [--quick] [--only FIGURE,…] [--engine sqlite|postgres] [--import-size ROWS]");
     return 2;
 }
-var settings = Settings.For(quick: args.Contains("--quick")) with { Only = only };
+var settings = Settings.For(quick: args.Contains("--quick")) with
+{
+    Only = only,
+    ImportSize = Option("--import-size") is { } importSize ? int.Parse(importSize, CultureInfo.InvariantCulture) : null,
+};
 using var cancel = new CancellationTokenSource();
 // Ctrl+C or SIGTERM stop cleanly, so that the throwaway PostgreSQL and the temp directories go too
 Console.CancelKeyPress += (_, e) =>

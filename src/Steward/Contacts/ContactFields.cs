@@ -78,15 +78,34 @@ public static class ContactFields
                 problems.Add(field.Name, "Must be a string or null.");
                 continue;
             }
-            var value = property.Value.GetString()!.Trim();
-            if (value.Length > field.MaxLength) problems.Add(field.Name, $"At most {field.MaxLength} characters.");
-            else if (value.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t')) problems.Add(field.Name, "Control characters are not allowed.");
-            else if (field.Name == "email" && value.Length > 0 && !SignUp.IsEmail(value)) problems.Add(field.Name, "Not a valid email address.");
-            else if (field.Name == "ipAddress" && value.Length > 0 && !IPAddress.TryParse(value, out _)) problems.Add(field.Name, "Not a valid IP address.");
-            else if (field.Name == "phone" && value.Length > 0 && BlindIndex.NormalizePhone(value).Length < 3) problems.Add(field.Name, "Not a valid phone number.");
-            else values.Standard[field.Name] = value.Length == 0 ? null : value;
+            CheckStandard(field, property.Value.GetString()!, values, problems);
         }
         return values;
+    }
+
+    /// <summary>
+    /// Reads text cells (an import row) as <see cref="Parse"/> reads the same fields of a JSON body, without making
+    /// one: <paramref name="standard"/> names standard fields only, <paramref name="custom"/> the declared fields' typed values or null.
+    /// </summary>
+    public static Values ParseText(IEnumerable<KeyValuePair<string, string>> standard, Dictionary<string, object?>? custom,
+        IReadOnlyDictionary<string, CustomField> declared, Problems problems)
+    {
+        var values = new Values();
+        foreach (var (name, value) in standard) CheckStandard(Array.Find(Standard, f => f.Name == name)!, value, values, problems);
+        // custom values keep their JSON form (Values.Custom holds JsonElements): only these few go through JSON
+        if (custom is { Count: > 0 }) ParseCustom(JsonSerializer.SerializeToElement(custom), declared, values, problems);
+        return values;
+    }
+
+    private static void CheckStandard(Field field, string text, Values values, Problems problems)
+    {
+        var value = text.Trim();
+        if (value.Length > field.MaxLength) problems.Add(field.Name, $"At most {field.MaxLength} characters.");
+        else if (value.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t')) problems.Add(field.Name, "Control characters are not allowed.");
+        else if (field.Name == "email" && value.Length > 0 && !SignUp.IsEmail(value)) problems.Add(field.Name, "Not a valid email address.");
+        else if (field.Name == "ipAddress" && value.Length > 0 && !IPAddress.TryParse(value, out _)) problems.Add(field.Name, "Not a valid IP address.");
+        else if (field.Name == "phone" && value.Length > 0 && BlindIndex.NormalizePhone(value).Length < 3) problems.Add(field.Name, "Not a valid phone number.");
+        else values.Standard[field.Name] = value.Length == 0 ? null : value;
     }
 
     private static void ParseCustom(JsonElement custom, IReadOnlyDictionary<string, CustomField> declared, Values values, Problems problems)
@@ -142,13 +161,14 @@ public static class ContactFields
     }
 
     /// <summary>Seals the given values (and the merged custom values) into the contact and refreshes its blind indexes.</summary>
+    /// <paramref name="emailIndex"/>: the email's blind index when the caller already computed it (the import, per row).
     public static async Task ApplyAsync(Contact contact, DataKey key, Values values, Dictionary<string, JsonElement> custom,
-        BlindIndex index, CancellationToken ct)
+        BlindIndex index, CancellationToken ct, byte[]? emailIndex = null)
     {
         foreach (var (name, value) in values.Standard)
         {
             Array.Find(Standard, f => f.Name == name)!.Set(contact, key.Seal(name, value));
-            if (name == "email") contact.EmailIndex = await index.EmailAsync(contact.ClientId, value, ct);
+            if (name == "email") contact.EmailIndex = value is null ? null : emailIndex ?? await index.EmailAsync(contact.ClientId, value, ct);
             if (name == "phone") contact.PhoneIndex = await index.PhoneAsync(contact.ClientId, value, ct);
         }
         if (values.Custom.Count == 0) return;
