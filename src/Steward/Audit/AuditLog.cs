@@ -26,11 +26,6 @@ public sealed class AuditLog(AuditContext context, AuditKeys keys, TimeProvider 
     private static long _pending;
 
     public async Task RecordAsync(StewardDb db, string action, string? resourceType, string? resourceId,
-        CancellationToken ct, Guid? clientId = null, string outcome = "success", int status = 200) =>
-        db.AuditEvents.Add(await NewEventAsync(action, resourceType, resourceId, ct, clientId, outcome, status));
-
-    /// <summary>The event <see cref="RecordAsync"/> adds, not yet in any unit of work (its IP sealed here, before any write turn).</summary>
-    public async Task<AuditEvent> NewEventAsync(string action, string? resourceType, string? resourceId,
         CancellationToken ct, Guid? clientId = null, string outcome = "success", int status = 200)
     {
         // whole milliseconds: what both engines store exactly, so the chain re-hashes to the same value
@@ -42,9 +37,10 @@ public sealed class AuditLog(AuditContext context, AuditKeys keys, TimeProvider 
             using var key = await keys.ForMonthAsync(at, ct);
             ip = key.Seal("ip", address);
         }
-        var e = new AuditEvent
+        db.AuditEvents.Add(new AuditEvent
         {
-            Seq = Placeholder(),
+            // a placeholder key, unique among the unit of work's pending events; the chain gives the real one at commit
+            Seq = -Interlocked.Increment(ref _pending),
             At = at,
             ActorType = context.ActorType,
             ActorId = context.ActorId,
@@ -57,16 +53,9 @@ public sealed class AuditLog(AuditContext context, AuditKeys keys, TimeProvider 
             IpAddressSealed = ip,
             CorrelationId = context.CorrelationId,
             Reason = context.Reason,
-        };
+        });
         context.Recorded = true;
-        return e;
     }
-
-    /// <summary>
-    /// A placeholder key, unique among pending events and decreasing in recorded order; the chain gives the real one
-    /// at commit.
-    /// </summary>
-    public static long Placeholder() => -Interlocked.Increment(ref _pending);
 }
 
 /// <summary>

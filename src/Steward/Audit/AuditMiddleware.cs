@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Steward.Data;
 
@@ -54,63 +52,10 @@ public static class AuditMiddleware
         scoped.Reason = context.Reason;
         var db = scope.ServiceProvider.GetRequiredService<StewardDb>();
         var (resourceType, resourceId) = Resource(http);
-        var e = await scope.ServiceProvider.GetRequiredService<AuditLog>().NewEventAsync(Action(http), resourceType, resourceId,
-            CancellationToken.None, outcome: Outcome(status), status: status);
-        if (db.IsSqlite && await GroupCommit.For(db).AppendAsync(db, e)) return;
-        // alone: on PostgreSQL (the head's row lock is held for the append and commit only, so commits overlap), or
-        // after a group commit that failed
         await using var write = await db.BeginWriteAsync(CancellationToken.None);
-        db.AuditEvents.Add(e);
+        await scope.ServiceProvider.GetRequiredService<AuditLog>().RecordAsync(db, Action(http), resourceType, resourceId,
+            CancellationToken.None, outcome: Outcome(status), status: status);
         await write.CommitAsync(CancellationToken.None);
-    }
-
-    /// <summary>
-    /// SQLite: the request events of concurrent requests committed by one transaction. Writers take turns there, and
-    /// one turn per event made every API read wait for all the others' transactions; now whoever holds the turn
-    /// commits every event queued by then, each chained in queued order, and the others find theirs durable.
-    /// Each unit here is one event, so the group keeps every unit whole; if its commit fails, every event of it is
-    /// written alone, as before.
-    /// </summary>
-    private sealed class GroupCommit
-    {
-        private static readonly ConcurrentDictionary<string, GroupCommit> ByDatabase = new(StringComparer.Ordinal);
-        private readonly ConcurrentQueue<Queued> _queued = new();
-
-        private sealed record Queued(AuditEvent Event, TaskCompletionSource<bool> Committed);
-
-        public static GroupCommit For(StewardDb db) => ByDatabase.GetOrAdd(db.Database.GetConnectionString()!, _ => new());
-
-        /// <summary>True once the event is committed, by this call or another; false if its group failed to commit.</summary>
-        public async Task<bool> AppendAsync(StewardDb db, AuditEvent e)
-        {
-            var mine = new Queued(e, new(TaskCreationOptions.RunContinuationsAsynchronously));
-            _queued.Enqueue(mine);
-            // a holder of the turn after the enqueue takes it, and answers before passing the turn on
-            var write = await db.BeginWriteAsync(() => mine.Committed.Task.IsCompleted, CancellationToken.None);
-            if (write is null) return await mine.Committed.Task;
-            await using (write)
-            {
-                var group = new List<Queued>();
-                while (_queued.TryDequeue(out var next)) group.Add(next);
-                foreach (var queued in group) db.AuditEvents.Add(queued.Event);
-                try
-                {
-                    await write.CommitAsync(CancellationToken.None);
-                }
-                catch
-                {
-                    foreach (var queued in group)
-                    {
-                        db.Entry(queued.Event).State = EntityState.Detached;
-                        queued.Event.Seq = AuditLog.Placeholder();
-                        queued.Committed.TrySetResult(false);
-                    }
-                    return false;
-                }
-                foreach (var queued in group) queued.Committed.TrySetResult(true);
-            }
-            return true;
-        }
     }
 
     private static string Action(HttpContext http)

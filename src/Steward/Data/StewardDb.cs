@@ -197,14 +197,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
     /// Starts the one transaction of a change. On SQLite, writers queue in process (one writer per file anyway).
     /// Audit events added in it are chained and saved by <see cref="WriteScope.CommitAsync"/>.
     /// </summary>
-    public async Task<WriteScope> BeginWriteAsync(CancellationToken ct) => (await BeginWriteAsync(null, ct))!;
-
-    /// <summary>
-    /// As <see cref="BeginWriteAsync(CancellationToken)"/>, but on SQLite <paramref name="done"/> is asked once the
-    /// turn is held: when it answers true (another writer did this unit's work meanwhile) nothing is begun, the turn
-    /// is passed on and the answer is null.
-    /// </summary>
-    public async Task<WriteScope?> BeginWriteAsync(Func<bool>? done, CancellationToken ct)
+    public async Task<WriteScope> BeginWriteAsync(CancellationToken ct)
     {
         SemaphoreSlim? gate = null;
         if (IsSqlite)
@@ -221,12 +214,6 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
             {
                 await Database.CloseConnectionAsync();
                 throw;
-            }
-            if (done?.Invoke() == true)
-            {
-                gate.Release();
-                await Database.CloseConnectionAsync();
-                return null;
             }
         }
         try
