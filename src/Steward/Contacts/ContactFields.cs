@@ -161,7 +161,7 @@ public static class ContactFields
     }
 
     /// <summary>Seals the given values (and the merged custom values) into the contact and refreshes its blind indexes.</summary>
-    /// <paramref name="emailIndex"/>: the email's blind index when the caller already computed it (the import, per row).
+    /// <param name="emailIndex">The email's blind index when the caller already computed it (the import, per row).</param>
     public static async Task ApplyAsync(Contact contact, DataKey key, Values values, Dictionary<string, JsonElement> custom,
         BlindIndex index, CancellationToken ct, byte[]? emailIndex = null)
     {

@@ -29,8 +29,8 @@ public sealed class EraseContact(StewardDb db, EraseLookup lookup, KeyVault vaul
         if (await lookup.FindAsync(clientId, contactId, ct) is not { } found) return Errors.NotFound("contact");
         var packages = new List<Guid>();
         if (found.Packages > 0)
-            await foreach (var package in ContactAndPackages(db, clientId, contactId).WithCancellation(ct))
-                if (package is { } id) packages.Add(id);
+            await foreach (var package in WaitingPackages.For(db)(db, clientId, contactId).WithCancellation(ct))
+                packages.Add(package);
         var now = clock.GetUtcNow();
         // what the sub-processors need to find the person, read while the key still exists (P-09)
         var vendorRequests = found.Vendors > 0 ? await thirdParties.PrepareAsync(clientId, contactId, ct) : [];
@@ -45,17 +45,11 @@ public sealed class EraseContact(StewardDb db, EraseLookup lookup, KeyVault vaul
         return new Receipt(contactId, now, "crypto-shredding: key destroyed, rows deleted", packages.Count, vendorRequests.Count);
     }
 
-    /// <summary>The ids of the packages waiting (a null row when none; no row when the contact does not exist).</summary>
-    private static IAsyncEnumerable<Guid?> ContactAndPackages(StewardDb db, Guid clientId, Guid contactId) =>
-        CompiledContactAndPackages.For(db)(db, clientId, contactId);
-
-    private static readonly CompiledQuery<Func<StewardDb, Guid, Guid, IAsyncEnumerable<Guid?>>> CompiledContactAndPackages =
-        new(() => EF.CompileAsyncQuery((StewardDb db, Guid clientId, Guid contactId) =>
-            from c in db.Contacts.IgnoreQueryFilters()
-            where c.Id == contactId && c.ClientId == clientId
-            from e in db.RequestExports.IgnoreQueryFilters()
-                .Where(e => e.ClientId == clientId && e.ContactId == c.Id && e.PackageSealed != null).DefaultIfEmpty()
-            select e == null ? (Guid?)null : e.Id));
+    /// <summary>The ids of the contact's access packages waiting for their download (the contact is known to exist).</summary>
+    private static readonly CompiledQuery<Func<StewardDb, Guid, Guid, IAsyncEnumerable<Guid>>> WaitingPackages =
+        new(() => EF.CompileAsyncQuery((StewardDb db, Guid clientId, Guid contactId) => db.RequestExports.IgnoreQueryFilters()
+            .Where(e => e.ClientId == clientId && e.ContactId == contactId && e.PackageSealed != null)
+            .Select(e => e.Id)));
 
     /// <summary>
     /// The tables that hold a contact's rows besides its own, by their "ContactId": deleted with it. The one list for an
