@@ -140,6 +140,7 @@ public static class StewardServices
         services.AddSingleton<BlindIndex>();
         services.AddMetrics().AddSingleton<StewardMetrics>(); // job metrics and the backlog gauges (docs/operations.md: Observability)
         services.AddSingleton<AuditKeys>();
+        services.AddSingleton<AuditAppender>();
         services.AddSingleton<WithdrawalLinks>();
         services.AddSingleton<ResubscribeLinks>();
         services.AddSingleton<SigningKeys>();

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -98,7 +99,7 @@ public static class AuditChain
                 // a database whose chain never started: its genesis head, then the append again
                 await using var genesis = db.Database.GetDbConnection().CreateCommand();
                 genesis.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-                genesis.CommandText = """INSERT INTO "AuditChainHeads" ("Id", "Seq", "Hash") VALUES (1, 0, $1) ON CONFLICT ("Id") DO NOTHING""";
+                genesis.CommandText = GenesisSql;
                 genesis.Parameters.Add(Parameter(genesis.CreateParameter(), Genesis));
                 await genesis.ExecuteNonQueryAsync(ct);
                 if (!await AppendAsync(db, pending, ct)) throw new InvalidOperationException("The audit chain has no head.");
@@ -110,9 +111,12 @@ public static class AuditChain
         }
     }
 
+    /// <summary>The head of a chain that never started, unless another writer made it first ($1: <see cref="Genesis"/>).</summary>
+    internal const string GenesisSql = """INSERT INTO "AuditChainHeads" ("Id", "Seq", "Hash") VALUES (1, 0, $1) ON CONFLICT ("Id") DO NOTHING""";
+
     // the hash is AuditChain.Hash computed by PostgreSQL ($1 is the content after the seq, see Tail), so that no
     // client round trip happens while the head is locked; the caller checks it against Hash all the same
-    private const string AppendSql = """
+    internal const string AppendSql = """
         WITH head AS (SELECT "Seq" + 1 AS seq, "Hash" AS prev FROM "AuditChainHeads" WHERE "Id" = 1 FOR UPDATE),
         sealed AS (SELECT seq, prev, sha256(prev || int8send(seq) || convert_to(seq::text, 'UTF8') || $1) AS hash FROM head),
         moved AS (UPDATE "AuditChainHeads" SET "Seq" = sealed.seq, "Hash" = sealed.hash FROM sealed WHERE "Id" = 1)
@@ -132,9 +136,13 @@ public static class AuditChain
         {
             var command = batch.CreateBatchCommand();
             command.CommandText = AppendSql;
-            object?[] values = [Encoding.UTF8.GetBytes(Tail(e)), e.At, e.ActorType, e.ActorId, e.ClientId, e.Action,
-                e.ResourceType, e.ResourceId, e.Outcome, e.Status, e.IpAddressSealed, e.CorrelationId, e.Reason];
-            foreach (var value in values) command.Parameters.Add(Parameter(command.CreateParameter(), value));
+            var values = AppendValues(e);
+            for (var p = 0; p < values.Length; p++)
+            {
+                var parameter = Parameter(command.CreateParameter(), values[p]);
+                parameter.DbType = AppendTypes[p];
+                command.Parameters.Add(parameter);
+            }
             batch.BatchCommands.Add(command);
         }
         await using var reader = await batch.ExecuteReaderAsync(ct);
@@ -142,15 +150,35 @@ public static class AuditChain
         do
         {
             if (!await reader.ReadAsync(ct)) return false;
-            var e = events[i++];
-            e.Seq = reader.GetInt64(0);
-            e.PrevHash = (byte[])reader.GetValue(1);
-            e.Hash = (byte[])reader.GetValue(2);
-            if (!e.Hash.AsSpan().SequenceEqual(Hash(e)))
-                throw new InvalidOperationException("The database chained an audit event to a hash other than the chain's rule gives.");
+            Appended(reader, events[i++]);
         } while (await reader.NextResultAsync(ct));
         return i == events.Count;
     }
+
+    /// <summary>Gives the event the place in the chain that <see cref="AppendSql"/> answered, checked against the chain's rule.</summary>
+    internal static AuditEvent Appended(DbDataReader reader, AuditEvent e)
+    {
+        e.Seq = reader.GetInt64(0);
+        e.PrevHash = (byte[])reader.GetValue(1);
+        e.Hash = (byte[])reader.GetValue(2);
+        if (!e.Hash.AsSpan().SequenceEqual(Hash(e)))
+            throw new InvalidOperationException("The database chained an audit event to a hash other than the chain's rule gives.");
+        return e;
+    }
+
+    /// <summary>The types of <see cref="AppendSql"/>'s parameters, $1 to $13: a null value has none of its own.</summary>
+    internal static readonly DbType[] AppendTypes =
+    [
+        DbType.Binary, DbType.DateTimeOffset, DbType.String, DbType.String, DbType.Guid, DbType.String, DbType.String, DbType.String,
+        DbType.String, DbType.Int32, DbType.Binary, DbType.String, DbType.String,
+    ];
+
+    /// <summary>The values of <see cref="AppendSql"/>'s parameters for this event, $1 to $13.</summary>
+    internal static object?[] AppendValues(AuditEvent e) =>
+    [
+        Encoding.UTF8.GetBytes(Tail(e)), e.At, e.ActorType, e.ActorId, e.ClientId, e.Action, e.ResourceType, e.ResourceId, e.Outcome,
+        e.Status, e.IpAddressSealed, e.CorrelationId, e.Reason,
+    ];
 
     private static DbParameter Parameter(DbParameter parameter, object? value)
     {

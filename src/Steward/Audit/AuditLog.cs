@@ -28,6 +28,19 @@ public sealed class AuditLog(AuditContext context, AuditKeys keys, TimeProvider 
     public async Task RecordAsync(StewardDb db, string action, string? resourceType, string? resourceId,
         CancellationToken ct, Guid? clientId = null, string outcome = "success", int status = 200)
     {
+        var e = await EventAsync(action, resourceType, resourceId, ct, clientId, outcome, status);
+        // a placeholder key, unique among the unit of work's pending events; the chain gives the real one at commit
+        e.Seq = -Interlocked.Increment(ref _pending);
+        db.AuditEvents.Add(e);
+    }
+
+    /// <summary>
+    /// The event of this actor's action, not yet in the chain, and the request marked as recorded: for
+    /// <see cref="RecordAsync"/>, or for <see cref="AuditAppender"/> when the event is a unit of work of its own.
+    /// </summary>
+    public async Task<AuditEvent> EventAsync(string action, string? resourceType, string? resourceId,
+        CancellationToken ct, Guid? clientId = null, string outcome = "success", int status = 200)
+    {
         // whole milliseconds: what both engines store exactly, so the chain re-hashes to the same value
         var now = clock.GetUtcNow();
         var at = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
@@ -37,10 +50,9 @@ public sealed class AuditLog(AuditContext context, AuditKeys keys, TimeProvider 
             using var key = await keys.ForMonthAsync(at, ct);
             ip = key.Seal("ip", address);
         }
-        db.AuditEvents.Add(new AuditEvent
+        context.Recorded = true;
+        return new AuditEvent
         {
-            // a placeholder key, unique among the unit of work's pending events; the chain gives the real one at commit
-            Seq = -Interlocked.Increment(ref _pending),
             At = at,
             ActorType = context.ActorType,
             ActorId = context.ActorId,
@@ -53,8 +65,7 @@ public sealed class AuditLog(AuditContext context, AuditKeys keys, TimeProvider 
             IpAddressSealed = ip,
             CorrelationId = context.CorrelationId,
             Reason = context.Reason,
-        });
-        context.Recorded = true;
+        };
     }
 }
 

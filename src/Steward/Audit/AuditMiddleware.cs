@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Steward.Data;
 
 namespace Steward.Audit;
 
@@ -35,27 +34,20 @@ public static class AuditMiddleware
         }
         finally
         {
-            if (!context.Recorded) await RecordAsync(http, context, failedWith ?? http.Response.StatusCode);
+            if (!context.Recorded) await RecordAsync(http, failedWith ?? http.Response.StatusCode);
         }
     });
 
-    private static async Task RecordAsync(HttpContext http, AuditContext context, int status)
+    /// <summary>
+    /// The event alone, as a unit of work of its own (<see cref="AuditAppender"/>): not in the request's unit of work,
+    /// which may hold a failed change.
+    /// </summary>
+    private static async Task RecordAsync(HttpContext http, int status)
     {
-        // a fresh scope: the request's unit of work may hold a failed change
-        await using var scope = http.RequestServices.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
-        var scoped = scope.ServiceProvider.GetRequiredService<AuditContext>();
-        scoped.ActorType = context.ActorType;
-        scoped.ActorId = context.ActorId;
-        scoped.ClientId = context.ClientId;
-        scoped.IpAddress = context.IpAddress;
-        scoped.CorrelationId = context.CorrelationId;
-        scoped.Reason = context.Reason;
-        var db = scope.ServiceProvider.GetRequiredService<StewardDb>();
         var (resourceType, resourceId) = Resource(http);
-        await using var write = await db.BeginWriteAsync(CancellationToken.None);
-        await scope.ServiceProvider.GetRequiredService<AuditLog>().RecordAsync(db, Action(http), resourceType, resourceId,
+        var e = await http.RequestServices.GetRequiredService<AuditLog>().EventAsync(Action(http), resourceType, resourceId,
             CancellationToken.None, outcome: Outcome(status), status: status);
-        await write.CommitAsync(CancellationToken.None);
+        await http.RequestServices.GetRequiredService<AuditAppender>().AppendAsync(e, CancellationToken.None);
     }
 
     private static string Action(HttpContext http)

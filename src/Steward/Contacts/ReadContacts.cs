@@ -118,7 +118,7 @@ public sealed class EmailLookup(IOptions<StorageOptions> storage) : IAsyncDispos
     public Task<Contact?> FindAsync(Guid clientId, byte[] emailIndex, CancellationToken ct) =>
         Reader.ReadAsync([clientId, emailIndex], Read, ct);
 
-    /// <summary>A connection to the data database, as the held reads of the data use (<see cref="EraseLookup"/> too).</summary>
+    /// <summary>A connection to the data database, as the held reads and writes of the data use (<see cref="EraseLookup"/>, <see cref="Audit.AuditAppender"/>).</summary>
     internal async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
         if (!_sqlite)
@@ -129,7 +129,7 @@ public sealed class EmailLookup(IOptions<StorageOptions> storage) : IAsyncDispos
         }
         var sqlite = new SqliteConnection(_connectionString);
         await sqlite.OpenAsync(ct);
-        SqlitePragmas.ApplyOnce(sqlite, "PRAGMA busy_timeout=30000;");
+        SqlitePragmas.ApplyOnce(sqlite, SqlitePragmas.Pragmas);
         return sqlite;
     }
 

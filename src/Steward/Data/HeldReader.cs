@@ -22,29 +22,39 @@ public sealed class HeldReader : IAsyncDisposable
 
     private readonly Func<CancellationToken, Task<DbConnection>> _open;
     private readonly string _sql;
-    private readonly string[] _parameters;
+    private readonly (string Name, DbType? Type)[] _parameters;
     private readonly ConcurrentQueue<Held> _idle = new();
     private int _idleCount;
     private volatile bool _disposed;
 
     public HeldReader(Func<CancellationToken, Task<DbConnection>> open, string sql, params string[] parameters)
+        : this(open, sql, [.. parameters.Select(name => (name, (DbType?)null))])
+    {
+    }
+
+    /// <param name="parameters">With their types where a value may be null: Npgsql prepares a statement for the
+    /// parameter types of its first values, and a null has none.</param>
+    public HeldReader(Func<CancellationToken, Task<DbConnection>> open, string sql, (string Name, DbType? Type)[] parameters)
     {
         _open = open;
         _sql = sql;
         _parameters = parameters;
     }
 
+    /// <summary>Moves on with each restore (<see cref="DropAll"/>): a connection opened under an older one reads the replaced data.</summary>
+    public static int Generation => Volatile.Read(ref _generation);
+
     /// <summary>
     /// Binds <paramref name="values"/> in the order of the parameters, runs the read, and answers <paramref name="read"/>
     /// of its first row, or the default when there is none.
     /// </summary>
-    public async Task<T?> ReadAsync<T>(object[] values, Func<DbDataReader, T> read, CancellationToken ct)
+    public async Task<T?> ReadAsync<T>(object?[] values, Func<DbDataReader, T> read, CancellationToken ct)
     {
         var held = await RentAsync(ct);
         var healthy = false;
         try
         {
-            for (var i = 0; i < values.Length; i++) held.Command.Parameters[i].Value = values[i];
+            for (var i = 0; i < values.Length; i++) held.Command.Parameters[i].Value = values[i] ?? DBNull.Value;
             if (!held.Prepared)
             {
                 // once the values are bound: Npgsql takes the parameter types from them
@@ -70,23 +80,25 @@ public sealed class HeldReader : IAsyncDisposable
         while (_idle.TryDequeue(out var idle))
         {
             Interlocked.Decrement(ref _idleCount);
-            if (idle.Generation == Volatile.Read(ref _generation)) return idle;
+            if (idle.Generation == Generation) return idle;
             idle.Dispose();
         }
         ObjectDisposedException.ThrowIf(_disposed, this);
         // known to DropAll once it holds something
         Live.TryAdd(this, 0);
-        var generation = Volatile.Read(ref _generation);
+        var generation = Generation;
         var connection = await _open(ct);
         // values bound at each read
-        var command = SqlStore.Command(connection, _sql, null, [.. _parameters.Select(name => (name, (object?)null))]);
+        var command = SqlStore.Command(connection, _sql, null, [.. _parameters.Select(p => (p.Name, (object?)null))]);
+        for (var i = 0; i < _parameters.Length; i++)
+            if (_parameters[i].Type is { } type) command.Parameters[i].DbType = type;
         return new Held(connection, command, generation);
     }
 
     private void Return(Held held)
     {
         // a connection from before a restore, or one over the few kept, is closed
-        if (_disposed || held.Generation != Volatile.Read(ref _generation))
+        if (_disposed || held.Generation != Generation)
         {
             held.Dispose();
             return;

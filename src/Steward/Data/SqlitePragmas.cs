@@ -10,7 +10,11 @@ namespace Steward.Data;
 public sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public static readonly SqlitePragmas Instance = new();
-    private const string Pragmas = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+    /// <summary>
+    /// The data database's settings, for every connection to it (held ones too): <see cref="ApplyOnce"/> knows a pooled
+    /// native connection by its handle alone, so one opened with fewer settings would keep them under EF Core.
+    /// </summary>
+    public const string Pragmas = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
 
     // the native connections already set: a pooled connection keeps its settings, so each is set once, not per open
     private static readonly ConditionalWeakTable<sqlite3, object> Applied = [];

@@ -27,6 +27,10 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> SqliteWriteGates = new(StringComparer.Ordinal);
 
+    /// <summary>The in-process queue of a SQLite data database's writers (one writer per file anyway).</summary>
+    public static SemaphoreSlim SqliteWriteGate(string connectionString) =>
+        SqliteWriteGates.GetOrAdd(connectionString, _ => new SemaphoreSlim(1, 1));
+
     /// <summary>The client whose rows this unit of work may see. Set once the caller is authorised for it.</summary>
     public Guid? TenantId { get; set; }
 
@@ -202,7 +206,7 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         SemaphoreSlim? gate = null;
         if (IsSqlite)
         {
-            gate = _sqliteGate ??= SqliteWriteGates.GetOrAdd(Database.GetConnectionString()!, _ => new SemaphoreSlim(1, 1));
+            gate = _sqliteGate ??= SqliteWriteGate(Database.GetConnectionString()!);
             // opened before the gate, so that the single writer's section holds the transaction alone; the scope
             // closes it when it releases the gate
             await Database.OpenConnectionAsync(ct);

@@ -128,6 +128,51 @@ public sealed class AuditTests
         Assert.True(report.Intact, report.Problem);
     }
 
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G47_reads_after_a_restore_chain_their_events_onto_the_restored_chain(Engine engine)
+    {
+        // a read's event is appended on held connections (AuditAppender): a restore must not leave them on the old data
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var id = (await tenant.CreateContactAsync(new { email = "reads@restore-audit.example" })).GetProperty("id").GetGuid();
+        async Task ReadAsync(int times)
+        {
+            for (var i = 0; i < times; i++)
+                Assert.Equal(System.Net.HttpStatusCode.OK, (await tenant.Http.GetAsync($"{tenant.Base}/contacts/{id}")).StatusCode);
+        }
+        await ReadAsync(2);
+        var backup = await app.WithDbAsync((_, sp) => sp.GetRequiredService<Steward.Backups.CreateBackup>().HandleAsync(default));
+        // events after the backup: the restore takes them back
+        await ReadAsync(3);
+        var outcome = await app.WithDbAsync((_, sp) => sp.GetRequiredService<Steward.Backups.RestoreBackup>().HandleAsync(backup.Id, default));
+        Assert.True(outcome.Status == Steward.Backups.RestoreBackup.Status.Restored, outcome.Message);
+
+        await ReadAsync(4);
+        var reads = await app.WithDbAsync((db, _) => db.AuditEvents.CountAsync(e => e.Action == "GetContact"));
+        Assert.Equal(2 + 4, reads);
+        var report = await app.WithDbAsync((_, sp) => sp.GetRequiredService<VerifyAuditChain>().HandleAsync(default));
+        Assert.True(report.Intact, report.Problem);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G47_a_read_as_the_first_event_of_a_database_starts_the_chain_at_its_genesis(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        // the first start already wrote events: an empty chain needs the append-only guard dropped first
+        var drop = engine == Engine.Sqlite
+            ? "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;"
+            : """DROP TRIGGER audit_events_append_only ON "AuditEvents";""";
+        await app.WithDbAsync((db, _) => db.Database.ExecuteSqlRawAsync(drop + """DELETE FROM "AuditEvents"; DELETE FROM "AuditChainHeads";"""));
+        // refused (no credentials), so this request writes nothing but its event
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await app.Anonymous("192.0.2.60").GetAsync($"/v1/clients/{Guid.NewGuid()}/contacts")).StatusCode);
+        var first = await app.WithDbAsync((db, _) => db.AuditEvents.SingleAsync());
+        Assert.Equal(1, first.Seq);
+        Assert.Equal(AuditChain.Genesis, first.PrevHash);
+        var report = await app.WithDbAsync((_, sp) => sp.GetRequiredService<VerifyAuditChain>().HandleAsync(default));
+        Assert.True(report.Intact, report.Problem);
+        Assert.Equal(1, report.Events);
+    }
+
     /// <summary>Runs the real CLI, `steward audit verify`, against the app's database.</summary>
     private static async Task<(int, string)> CliVerifyAsync(StewardApp app)
     {
