@@ -5,8 +5,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Steward.Data;
 
 namespace Steward.Audit;
@@ -20,63 +21,18 @@ public static class AuditChain
     public static readonly byte[] Genesis = new byte[32];
 
     /// <summary>
-    /// SQLite: gives pending events their place in the chain; the write gate orders writers, and the events are
-    /// then saved with the rest of the unit of work.
-    /// </summary>
-    public static async Task SealPendingAsync(StewardDb db, CancellationToken ct)
-    {
-        var (pending, tracked) = Pending(db);
-        if (pending.Count == 0) return;
-
-        var found = await ReadHeadAsync(db, ct);
-        AuditChainHead head;
-        if (tracked is not null)
-        {
-            // a context that committed before still tracks the head as it left it: another writer may have moved
-            // it since, so it takes the values just read (under the lock/gate)
-            head = tracked.Entity;
-            if (found is { } row)
-            {
-                tracked.CurrentValues.SetValues(new AuditChainHead { Id = 1, Seq = row.Seq, Hash = row.Hash });
-                tracked.OriginalValues.SetValues(tracked.CurrentValues);
-                tracked.State = EntityState.Unchanged;
-            }
-            else if (tracked.State == EntityState.Added)
-            {
-                // added by an attempt that did not commit: still the genesis
-                head.Seq = 0;
-                head.Hash = Genesis;
-            }
-        }
-        else if (found is { } row)
-        {
-            head = new AuditChainHead { Id = 1, Seq = row.Seq, Hash = row.Hash };
-            db.AuditChainHeads.Attach(head);
-        }
-        else
-        {
-            head = new AuditChainHead { Id = 1, Seq = 0, Hash = Genesis };
-            db.AuditChainHeads.Add(head);
-        }
-        foreach (var e in pending)
-        {
-            e.Seq = head.Seq + 1;
-            e.PrevHash = head.Hash;
-            e.Hash = Hash(e);
-            head.Seq = e.Seq;
-            head.Hash = e.Hash;
-        }
-    }
-
-    /// <summary>
-    /// PostgreSQL: saves the unit of work, then appends its events last, each with one statement that locks the
-    /// chain head, chains the event to it and moves it, all sent in one round trip. The head's row lock, which orders
-    /// writers across processes, is then held for that round trip and the commit only, not for the unit of work's
-    /// own writes, so that concurrent writers' commits overlap as far as the chain allows.
+    /// Saves the unit of work, then appends its events last, in its transaction.
+    /// PostgreSQL: each event with one statement that locks the chain head, chains the event to it and moves it, all
+    /// sent in one round trip. The head's row lock, which orders writers across processes, is then held for that round
+    /// trip and the commit only, not for the unit of work's own writes, so that concurrent writers' commits overlap as
+    /// far as the chain allows.
+    /// SQLite: the write gate orders writers; the head is read, the events chained and inserted and the head moved by
+    /// plain commands (<see cref="SqliteChain"/>): through EF Core's save pipeline these two rows cost more than their
+    /// statements, inside the gate every writer waits on.
     /// </summary>
     public static async Task SaveAndAppendAsync(StewardDb db, CancellationToken ct)
     {
-        var (pending, _) = Pending(db);
+        var pending = Pending(db);
         // SaveChanges must not insert them: they are inserted by the append, with their place in the chain
         foreach (var e in pending) db.Entry(e).State = EntityState.Detached;
         try
@@ -94,7 +50,12 @@ public static class AuditChain
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            if (!await AppendAsync(db, pending, ct))
+            if (db.IsSqlite)
+            {
+                using var chain = new SqliteChain((SqliteConnection)db.Database.GetDbConnection());
+                chain.Append(pending, (SqliteTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+            }
+            else if (!await AppendAsync(db, pending, ct))
             {
                 // a database whose chain never started: its genesis head, then the append again
                 await using var genesis = db.Database.GetDbConnection().CreateCommand();
@@ -186,8 +147,8 @@ public static class AuditChain
         return parameter;
     }
 
-    /// <summary>The unit of work's events not yet in the chain, in recorded order, and the head it tracks if any.</summary>
-    private static (List<AuditEvent>, EntityEntry<AuditChainHead>?) Pending(StewardDb db)
+    /// <summary>The unit of work's events not yet in the chain, in recorded order.</summary>
+    private static List<AuditEvent> Pending(StewardDb db)
     {
         // events are only ever added by Add (AuditLog), which the tracker knows without a scan: SaveChanges scans once
         var tracker = db.ChangeTracker;
@@ -195,36 +156,12 @@ public static class AuditChain
         tracker.AutoDetectChangesEnabled = false;
         try
         {
-            List<AuditEvent> pending = [.. tracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)
+            return [.. tracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)
                 .OrderByDescending(e => e.Seq)]; // -1, -2, …: recorded order
-            return (pending, pending.Count > 0 ? tracker.Entries<AuditChainHead>().FirstOrDefault() : null);
         }
         finally
         {
             tracker.AutoDetectChangesEnabled = detect;
-        }
-    }
-
-    /// <summary>
-    /// The head as stored, read by plain ADO.NET on the unit of work's own connection and transaction: it is read
-    /// on every commit, inside the write gate or the row lock, where EF Core's query pipeline cost more than the read.
-    /// </summary>
-    private static async Task<(long Seq, byte[] Hash)?> ReadHeadAsync(StewardDb db, CancellationToken ct)
-    {
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            command.CommandText = db.IsSqlite
-                ? """SELECT "Seq", "Hash" FROM "AuditChainHeads" WHERE "Id" = 1"""
-                : """SELECT "Seq", "Hash" FROM "AuditChainHeads" WHERE "Id" = 1 FOR UPDATE""";
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            return await reader.ReadAsync(ct) ? (reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
         }
     }
 
@@ -246,5 +183,75 @@ public static class AuditChain
             e.IpAddressSealed is null ? "" : Convert.ToBase64String(e.IpAddressSealed));
         // added later: absent from events without a reason, whose hashes therefore did not change
         return e.Reason is null ? text : text + '\u001f' + e.Reason;
+    }
+}
+
+/// <summary>
+/// SQLite: the chain's statements on one connection. A unit of work makes them for its commit
+/// (<see cref="AuditChain.SaveAndAppendAsync"/>); <see cref="AuditAppender"/> holds them prepared.
+/// </summary>
+internal sealed class SqliteChain : IDisposable
+{
+    // EF Core's SQLite columns hold DateTimeOffset as binary ticks (SqliteStewardDb)
+    private static readonly DateTimeOffsetToBinaryConverter SqliteTime = new();
+
+    private readonly SqliteCommand _head;
+    private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _move;
+
+    /// <param name="prepare">Prepare the statements now, for a connection that keeps them (each is prepared at its first run anyway).</param>
+    public SqliteChain(SqliteConnection connection, bool prepare = false)
+    {
+        SqliteCommand Command(string sql, params string[] parameters)
+        {
+            var command = (SqliteCommand)SqlStore.Command(connection, sql, null, [.. parameters.Select(name => (name, (object?)null))]);
+            if (prepare) command.Prepare();
+            return command;
+        }
+        _head = Command("""SELECT "Seq", "Hash" FROM "AuditChainHeads" WHERE "Id" = 1""");
+        _insert = Command("""
+            INSERT INTO "AuditEvents" ("Seq", "At", "ActorType", "ActorId", "ClientId", "Action", "ResourceType", "ResourceId",
+                "Outcome", "Status", "IpAddressSealed", "CorrelationId", "Reason", "PrevHash", "Hash")
+            VALUES (@seq, @at, @actorType, @actorId, @clientId, @action, @resourceType, @resourceId,
+                @outcome, @status, @ip, @correlationId, @reason, @prev, @hash)
+            """, "@seq", "@at", "@actorType", "@actorId", "@clientId", "@action", "@resourceType", "@resourceId",
+            "@outcome", "@status", "@ip", "@correlationId", "@reason", "@prev", "@hash");
+        // the head row of a chain that never started is made here too
+        _move = Command("""
+            INSERT INTO "AuditChainHeads" ("Id", "Seq", "Hash") VALUES (1, @seq, @hash)
+                ON CONFLICT ("Id") DO UPDATE SET "Seq" = excluded."Seq", "Hash" = excluded."Hash"
+            """, "@seq", "@hash");
+    }
+
+    /// <summary>In <paramref name="transaction"/>: the head as stored, the events chained to it in order and inserted, the head moved.</summary>
+    public void Append(IReadOnlyList<AuditEvent> events, SqliteTransaction? transaction)
+    {
+        _head.Transaction = _insert.Transaction = _move.Transaction = transaction;
+        var (seq, hash) = (0L, AuditChain.Genesis);
+        using (var reader = _head.ExecuteReader())
+            if (reader.Read()) (seq, hash) = (reader.GetInt64(0), (byte[])reader.GetValue(1));
+        foreach (var e in events)
+        {
+            (e.Seq, e.PrevHash) = (seq + 1, hash);
+            e.Hash = AuditChain.Hash(e);
+            Bind(_insert, e.Seq, SqliteTime.ConvertToProvider(e.At), e.ActorType, e.ActorId, e.ClientId, e.Action, e.ResourceType,
+                e.ResourceId, e.Outcome, e.Status, e.IpAddressSealed, e.CorrelationId, e.Reason, e.PrevHash, e.Hash);
+            _insert.ExecuteNonQuery();
+            (seq, hash) = (e.Seq, e.Hash);
+        }
+        Bind(_move, seq, hash);
+        _move.ExecuteNonQuery();
+    }
+
+    private static void Bind(SqliteCommand command, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
+    }
+
+    public void Dispose()
+    {
+        _head.Dispose();
+        _insert.Dispose();
+        _move.Dispose();
     }
 }

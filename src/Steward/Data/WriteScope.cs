@@ -16,12 +16,7 @@ public sealed class WriteScope(StewardDb db, IDbContextTransaction transaction, 
         db.Database.AutoSavepointsEnabled = false;
         try
         {
-            if (db.IsSqlite)
-            {
-                await AuditChain.SealPendingAsync(db, ct);
-                await db.SaveChangesAsync(ct);
-            }
-            else await AuditChain.SaveAndAppendAsync(db, ct);
+            await AuditChain.SaveAndAppendAsync(db, ct);
         }
         finally
         {
