@@ -32,6 +32,8 @@ public sealed class ReturnExport(StewardDb db, KeyVault vault, ConsentHistory co
     IOptions<RequestOptions> requests, TimeProvider clock)
 {
     private const int PageSize = 1000;
+    /// <summary>The history of the many contacts without a consent; only ever read.</summary>
+    private static readonly List<ConsentHistory.Proof> NoConsents = [];
 
     public sealed record Field(string Name, string Type, bool Required);
     public sealed record ContactData(ContactFields.View Contact, List<ConsentHistory.Proof> Consents);
@@ -130,7 +132,8 @@ public sealed class ReturnExport(StewardDb db, KeyVault vault, ConsentHistory co
             var histories = await consents.ManyAsync(h.ClientId, keys, ct);
             foreach (var contact in rows)
                 if (keys.TryGetValue(contact.Id, out var key))
-                    JsonSerializer.Serialize(json, new ContactData(ContactFields.Open(contact, key), histories[contact.Id]), ReturnExportJson.Default.ContactData);
+                    JsonSerializer.Serialize(json, new ContactData(ContactFields.Open(contact, key), histories.GetValueOrDefault(contact.Id) ?? NoConsents),
+                        ReturnExportJson.Default.ContactData);
             json.Flush();
             await pending.SendAsync(output, ct);
         }, ct);
@@ -201,7 +204,7 @@ public sealed class ReturnExport(StewardDb db, KeyVault vault, ConsentHistory co
                     foreach (var contact in rows)
                     {
                         if (!keys.ContainsKey(contact.Id)) continue;
-                        foreach (var p in histories[contact.Id])
+                        foreach (var p in histories.GetValueOrDefault(contact.Id) ?? NoConsents)
                             entry.Write(Csv.Line(
                             [
                                 contact.Id.ToString(), p.Id.ToString(), p.Purpose, p.Kind, p.Method, Text(p.At), p.WidgetId?.ToString(),
