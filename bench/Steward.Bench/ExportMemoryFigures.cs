@@ -42,7 +42,9 @@ internal static class ExportMemoryFigures
                     $"{atLarge.GrowthMb:F0} MB; live after a full GC at the export's end {atSmall.LiveMb:F1} → " +
                     $"{atLarge.LiveMb:F1} MB (a leak grows this); GC heap size sampled (dead gen0/gen1 objects included) at most {atSmall.HeapMb:F0} → {atLarge.HeapMb:F0} MB, " +
                     $"the GC's committed memory at most {atSmall.CommittedMb:F0} → {atLarge.CommittedMb:F0} MB (gen0's budget, which a small export may never fill); " +
-                    $"{atSmall.AllocatedMb:F0} → {atLarge.AllocatedMb:F0} MB allocated; the large export took {atLarge.Seconds:F0} s"));
+                    $"{atSmall.AllocatedMb:F0} → {atLarge.AllocatedMb:F0} MB allocated, " +
+                    $"{(atLarge.AllocatedMb - atSmall.AllocatedMb) * Mb / (largeSize - smallSize):F0} bytes a contact (deterministic, unlike the peak); " +
+                    $"the large export took {atLarge.Seconds:F0} s"));
             return new Figure("export-memory-" + format, engine.Name, AsMeasured(s), AsMeasured(l), s / (s + GrowthLimitMb),
                 (long)(Math.Max(s, l) * Mb));
         }));

@@ -133,21 +133,20 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
         await using var connection = await _store.OpenAsync(ct);
         // one AesGcm per KEK for the whole call, not one per key
         using var unwrap = kek.Unwrapper();
-        foreach (var chunk in subjectIds.Chunk(500))
+        // the ids as one parameter (an export opens a page of 1,000 keys at a time): one parameter an id cost a
+        // parameter object, a boxed Guid and its text twice, an id
+        await using var select = SqlStore.Command(connection, _store.IsSqlite
+            ? "SELECT subject_id, wrapped FROM subject_keys WHERE client_id = @c AND subject_id IN (SELECT value FROM json_each(@ids))"
+            : "SELECT subject_id, wrapped FROM subject_keys WHERE client_id = @c AND subject_id = ANY(@ids)");
+        AddParameter(select, "@c", clientId);
+        AddParameter(select, "@ids", _store.IsSqlite ? SqlStore.SqliteIdArray(subjectIds) : subjectIds as Guid[] ?? [.. subjectIds]);
+        await using var reader = await select.ExecuteReaderAsync(ct);
+        var context = new byte[WrapContextLength]; // one for the call, not one a key
+        while (await reader.ReadAsync(ct))
         {
-            await using var select = SqlStore.Command(connection, _store.IsSqlite
-                ? $"SELECT subject_id, wrapped FROM subject_keys WHERE client_id = @c AND subject_id IN ({string.Join(',', chunk.Select((_, i) => "@p" + i))})"
-                : "SELECT subject_id, wrapped FROM subject_keys WHERE client_id = @c AND subject_id = ANY(@ids)");
-            AddParameter(select, "@c", clientId);
-            if (_store.IsSqlite) for (var i = 0; i < chunk.Length; i++) AddParameter(select, "@p" + i, chunk[i]);
-            else AddParameter(select, "@ids", chunk);
-            await using var reader = await select.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var subjectId = reader.GetGuid(0);
-                var material = unwrap.Unwrap((byte[])reader.GetValue(1), WrapContext(clientId, subjectId));
-                result[subjectId] = new DataKey(clientId, subjectId, material);
-            }
+            var subjectId = reader.GetGuid(0);
+            var material = unwrap.Unwrap((byte[])reader.GetValue(1), WriteWrapContext(clientId, subjectId, context));
+            result[subjectId] = new DataKey(clientId, subjectId, material);
         }
         return result;
     }
@@ -393,8 +392,23 @@ public sealed class KeyVault(IOptions<StorageOptions> storage, KeyEncryptionKey 
 
     private static byte[] SecretContext(string name) => System.Text.Encoding.UTF8.GetBytes("steward/secret/" + name);
 
-    private static byte[] WrapContext(Guid clientId, Guid subjectId) =>
-        [.. "steward/dek/v1"u8, .. clientId.ToByteArray(), .. subjectId.ToByteArray()];
+    private static byte[] WrapContext(Guid clientId, Guid subjectId)
+    {
+        var context = new byte[WrapContextLength];
+        WriteWrapContext(clientId, subjectId, context);
+        return context;
+    }
+
+    private const int WrapContextLength = 14 + 16 + 16;
+
+    /// <summary><see cref="WrapContext"/> written into <paramref name="buffer"/>, for a loop over many keys.</summary>
+    private static Span<byte> WriteWrapContext(Guid clientId, Guid subjectId, Span<byte> buffer)
+    {
+        "steward/dek/v1"u8.CopyTo(buffer);
+        clientId.TryWriteBytes(buffer.Slice(14, 16));
+        subjectId.TryWriteBytes(buffer.Slice(30, 16));
+        return buffer[..WrapContextLength];
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -32,6 +32,8 @@ public sealed class ReturnExport(StewardDb db, KeyVault vault, ConsentHistory co
     IOptions<RequestOptions> requests, TimeProvider clock)
 {
     private const int PageSize = 1000;
+    /// <summary>The history of the many contacts without a consent; only ever read.</summary>
+    private static readonly List<ConsentHistory.Proof> NoConsents = [];
 
     public sealed record Field(string Name, string Type, bool Required);
     public sealed record ContactData(ContactFields.View Contact, List<ConsentHistory.Proof> Consents);
@@ -94,7 +96,28 @@ public sealed class ReturnExport(StewardDb db, KeyVault vault, ConsentHistory co
             if (withConsents) query = query.Where(c => db.ConsentEvents.Any(e => e.ContactId == c.Id));
             // keyset on the (ClientId, CreatedAt, Id) index; the first term bounds the index range
             if (after is var (at, id)) query = query.Where(c => c.CreatedAt >= at && (c.CreatedAt > at || c.Id.CompareTo(id) > 0));
-            var rows = await query.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Take(PageSize).ToListAsync(ct);
+            // only what the export opens and writes: not the client's id (a Guid is read as text on SQLite), the blind
+            // indexes nor the trash date
+            var rows = await query.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Take(PageSize).Select(c => new Contact
+            {
+                Id = c.Id,
+                EmailSealed = c.EmailSealed,
+                FirstNameSealed = c.FirstNameSealed,
+                LastNameSealed = c.LastNameSealed,
+                CompanySealed = c.CompanySealed,
+                TitleSealed = c.TitleSealed,
+                PhoneSealed = c.PhoneSealed,
+                AddressSealed = c.AddressSealed,
+                BioSealed = c.BioSealed,
+                IpAddressSealed = c.IpAddressSealed,
+                CountrySealed = c.CountrySealed,
+                CitySealed = c.CitySealed,
+                CustomSealed = c.CustomSealed,
+                Source = c.Source,
+                CreatedAt = c.CreatedAt,
+                UpdatedAt = c.UpdatedAt,
+                RestrictedAt = c.RestrictedAt,
+            }).ToListAsync(ct);
             if (rows.Count == 0) return;
             var keys = await vault.OpenManyAsync(clientId, rows.Select(c => c.Id).ToList(), ct);
             try
@@ -130,7 +153,8 @@ public sealed class ReturnExport(StewardDb db, KeyVault vault, ConsentHistory co
             var histories = await consents.ManyAsync(h.ClientId, keys, ct);
             foreach (var contact in rows)
                 if (keys.TryGetValue(contact.Id, out var key))
-                    JsonSerializer.Serialize(json, new ContactData(ContactFields.Open(contact, key), histories[contact.Id]), ReturnExportJson.Default.ContactData);
+                    JsonSerializer.Serialize(json, new ContactData(ContactFields.Open(contact, key), histories.GetValueOrDefault(contact.Id) ?? NoConsents),
+                        ReturnExportJson.Default.ContactData);
             json.Flush();
             await pending.SendAsync(output, ct);
         }, ct);
@@ -174,12 +198,16 @@ public sealed class ReturnExport(StewardDb db, KeyVault vault, ConsentHistory co
                     {
                         if (!keys.TryGetValue(contact.Id, out var key)) continue;
                         var c = ContactFields.Open(contact, key);
-                        // written cell by cell into the entry: no line string, no array a row
-                        Csv.Write(entry,
-                        [
-                            c.Id.ToString(), c.Email, c.FirstName, c.LastName, c.Company, c.Title, c.Phone, c.Address, c.Bio, c.IpAddress, c.Country, c.City,
-                            c.Source, Text(c.CreatedAt), Text(c.UpdatedAt), Text(c.RestrictedAt),
-                        ]);
+                        // written cell by cell into the entry: no line string, no array a row, no string for an id or a date
+                        Csv.WriteValue(entry, c.Id);
+                        entry.Write(',');
+                        Csv.Write(entry, [c.Email, c.FirstName, c.LastName, c.Company, c.Title, c.Phone, c.Address, c.Bio, c.IpAddress, c.Country, c.City, c.Source]);
+                        entry.Write(',');
+                        Csv.WriteValue(entry, c.CreatedAt, "O");
+                        entry.Write(',');
+                        Csv.WriteValue(entry, c.UpdatedAt, "O");
+                        entry.Write(',');
+                        if (c.RestrictedAt is { } restricted) Csv.WriteValue(entry, restricted, "O");
                         foreach (var n in custom)
                         {
                             entry.Write(',');
@@ -201,7 +229,7 @@ public sealed class ReturnExport(StewardDb db, KeyVault vault, ConsentHistory co
                     foreach (var contact in rows)
                     {
                         if (!keys.ContainsKey(contact.Id)) continue;
-                        foreach (var p in histories[contact.Id])
+                        foreach (var p in histories.GetValueOrDefault(contact.Id) ?? NoConsents)
                             entry.Write(Csv.Line(
                             [
                                 contact.Id.ToString(), p.Id.ToString(), p.Purpose, p.Kind, p.Method, Text(p.At), p.WidgetId?.ToString(),
@@ -303,11 +331,21 @@ public static class Csv
     }
 
     /// <summary><see cref="Cell"/>, written to <paramref name="writer"/> without making the cell's string.</summary>
-    public static void WriteCell(TextWriter writer, string? value)
+    public static void WriteCell(TextWriter writer, string? value) => WriteCell(writer, value.AsSpan());
+
+    /// <summary>A value's cell as <see cref="Cell"/> makes it of its invariant text, written without that text's string.</summary>
+    public static void WriteValue<T>(TextWriter writer, T value, string? format = null) where T : ISpanFormattable
     {
-        if (string.IsNullOrEmpty(value)) return;
+        Span<char> text = stackalloc char[64];
+        if (value.TryFormat(text, out var length, format, CultureInfo.InvariantCulture)) WriteCell(writer, text[..length]);
+        else WriteCell(writer, value.ToString(format, CultureInfo.InvariantCulture));
+    }
+
+    private static void WriteCell(TextWriter writer, ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty) return;
         var formula = value[0] is '=' or '+' or '-' or '@' or '\t' or '\r';
-        if (value.AsSpan().IndexOfAny(Special) < 0)
+        if (value.IndexOfAny(Special) < 0)
         {
             if (formula) writer.Write('\'');
             writer.Write(value);
@@ -315,7 +353,7 @@ public static class Csv
         }
         writer.Write('"');
         if (formula) writer.Write('\'');
-        var rest = value.AsSpan();
+        var rest = value;
         for (var quote = rest.IndexOf('"'); quote >= 0; quote = rest.IndexOf('"'))
         {
             writer.Write(rest[..(quote + 1)]);

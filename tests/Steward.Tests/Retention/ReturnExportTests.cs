@@ -114,6 +114,52 @@ public sealed class ReturnExportTests
             consents.Select(r => Guid.Parse(r[..36])));
     }
 
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G21_P47_the_csv_return_export_holds_the_same_values_as_the_json_one_cell_for_cell(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        await tenant.Http.PutAsJsonAsync(tenant.Base + "/fields", new[] { new { name = "plan", type = "text", required = false } });
+        var jane = (await tenant.CreateContactAsync(new Dictionary<string, object?>(ContactTests.Jane) { ["custom"] = new { plan = "-gold, \"yearly\"" } }))
+            .GetProperty("id").GetGuid();
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        // unicode, a quote, and every other field null
+        await tenant.CreateContactAsync(new { email = Canaries.Personal("zoë.åse@example.com"), firstName = Canaries.Personal("Zoë \"Å\" Øst") });
+        await app.WithDbAsync(async (db, _) =>
+        {
+            (await db.Contacts.SingleAsync(c => c.Id == jane)).RestrictedAt = app.Clock.GetUtcNow().AddTicks(1234567);
+            return await db.SaveChangesAsync();
+        }, tenant.ClientId);
+
+        var json = await (await tenant.Http.PostAsync(tenant.Base + "/return-exports?format=json", null)).Content.ReadFromJsonAsync<JsonElement>();
+        using var zip = new ZipArchive(await (await tenant.Http.PostAsync(tenant.Base + "/return-exports?format=csv", null)).Content.ReadAsStreamAsync());
+        var rows = (await new StreamReader(zip.GetEntry("contacts.csv")!.Open()).ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries)[1..];
+
+        string? Date(JsonElement value) => value.ValueKind == JsonValueKind.Null ? null : value.GetDateTimeOffset().ToString("O", CultureInfo.InvariantCulture);
+        var expected = json.GetProperty("contacts").EnumerateArray().Select(e => e.GetProperty("contact")).Select(c => Csv.Line(
+        [
+            .. new[] { "id", "email", "firstName", "lastName", "company", "title", "phone", "address", "bio", "ipAddress", "country", "city", "source" }
+                .Select(n => c.GetProperty(n).GetString()),
+            Date(c.GetProperty("createdAt")), Date(c.GetProperty("updatedAt")), Date(c.GetProperty("restrictedAt")),
+            c.GetProperty("custom").TryGetProperty("plan", out var plan) ? plan.GetString() : null,
+        ])[..^2]);
+        Assert.Equal(expected, rows);
+        Assert.Equal(2, rows.Length);
+        Assert.Contains(",\"'-gold, \"\"yearly\"\"\"", rows[0]);
+    }
+
+    [Fact]
+    public void G21_csv_cells_of_ids_dates_and_numbers_are_their_invariant_text_as_cells()
+    {
+        var id = Guid.NewGuid();
+        var at = new DateTimeOffset(2026, 12, 7, 11, 24, 46, 123, TimeSpan.FromHours(-2)).AddTicks(4567);
+        var writer = new StringWriter();
+        Csv.WriteValue(writer, id);
+        Csv.WriteValue(writer, at, "O");
+        Csv.WriteValue(writer, -1.5m);
+        Assert.Equal(Csv.Cell(id.ToString()) + Csv.Cell(at.ToString("O", CultureInfo.InvariantCulture)) + Csv.Cell("-1.5"), writer.ToString());
+    }
+
     [Fact]
     public void G21_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_made_text()
     {
