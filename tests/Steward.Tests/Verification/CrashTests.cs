@@ -119,7 +119,9 @@ public sealed class CrashTests
         await deployment.StartAsync();
         var (doomedId, doomedKey) = await deployment.SignUpAsync();
         var (keptId, keptKey) = await deployment.SignUpAsync();
-        await ImportAsync(deployment.Client(doomedKey), doomedId, 3000, "doomed");
+        // enough contacts that the purge's keys and rows take longer to go than the kill takes to land once the
+        // ledger shows the purge started (3,000 went in under that on PostgreSQL once the key reads got faster)
+        await ImportAsync(deployment.Client(doomedKey), doomedId, 10_000, "doomed");
         await ImportAsync(deployment.Client(keptKey), keptId, 1000, "kept");
         Assert.Equal(HttpStatusCode.OK, (await deployment.Client(doomedKey).PostAsync($"/v1/clients/{doomedId}/cancel", null)).StatusCode);
         var doomed = await ContactIdsAsync(deployment, doomedId);
