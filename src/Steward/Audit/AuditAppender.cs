@@ -44,11 +44,8 @@ public sealed class AuditAppender(EmailLookup connections, IOptions<StorageOptio
         await gate.WaitAsync(ct);
         try
         {
-            if (_held is { } stale && stale.Generation != HeldReader.Generation)
-            {
-                stale.Dispose();
-                _held = null;
-            }
+            // a connection opened before a restore would write into the replaced database
+            if (_held is not null && _held.Generation != HeldReader.Generation) Drop();
             var generation = HeldReader.Generation;
             _held ??= new HeldChain((SqliteConnection)await connections.OpenAsync(ct), generation);
             try
@@ -58,8 +55,7 @@ public sealed class AuditAppender(EmailLookup connections, IOptions<StorageOptio
             catch
             {
                 // a failed write may leave the connection in any state: the next one starts afresh
-                _held.Dispose();
-                _held = null;
+                Drop();
                 throw;
             }
         }
@@ -69,10 +65,16 @@ public sealed class AuditAppender(EmailLookup connections, IOptions<StorageOptio
         }
     }
 
+    private void Drop()
+    {
+        _held?.Dispose();
+        _held = null;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_postgres is not null) await _postgres.DisposeAsync();
-        _held?.Dispose();
+        Drop();
     }
 
     /// <summary>SQLite: one connection and the chain's statements, prepared once.</summary>
