@@ -124,8 +124,8 @@ public static class StewardServices
         }
         else
         {
-            services.AddPooledDbContextFactory<SqliteStewardDb>((sp, o) => o.UseSqlite(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataConnectionString)
-                .AddInterceptors(SqlitePragmas.Instance));
+            services.AddPooledDbContextFactory<SqliteStewardDb>((sp, o) => SqliteConnectionWithoutFunctions.Use(
+                o.UseSqlite(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataConnectionString).AddInterceptors(SqlitePragmas.Instance)));
             services.AddScoped<StewardDb>(sp => StewardDb.Lease(sp.GetRequiredService<IDbContextFactory<SqliteStewardDb>>()));
         }
 

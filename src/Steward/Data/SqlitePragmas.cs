@@ -1,7 +1,10 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Sqlite.Storage.Internal;
+using Microsoft.EntityFrameworkCore.Storage;
 using SQLitePCL;
 
 namespace Steward.Data;
@@ -40,3 +43,30 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
         Applied.TryAdd(handle, Instance);
     }
 }
+
+/// <summary>
+/// EF Core's SQLite connection without the SQL functions EF Core adds to every connection it makes (regexp, and the
+/// ef_* functions and the EF_DECIMAL collation for decimal arithmetic): Microsoft.Data.Sqlite registers each of them
+/// with SQLite on every open of a pooled connection and removes it on every close, twelve native calls each way and
+/// their allocations, in every unit of work. Steward maps no decimal and translates no regular expression, so no query
+/// of it uses them (a query that did would fail with "no such function", not go wrong quietly).
+/// </summary>
+#pragma warning disable EF1001 // an internal EF Core API: the one place that makes the connection
+public sealed class SqliteConnectionWithoutFunctions(
+    RelationalConnectionDependencies dependencies,
+    IRawSqlCommandBuilder rawSqlCommandBuilder,
+    IDiagnosticsLogger<DbLoggerCategory.Infrastructure> logger)
+    : SqliteRelationalConnection(dependencies, rawSqlCommandBuilder, logger)
+{
+    /// <summary>Steward's SQLite contexts make their connections with this class.</summary>
+    public static DbContextOptionsBuilder Use(DbContextOptionsBuilder options) =>
+        options.ReplaceService<ISqliteRelationalConnection, SqliteConnectionWithoutFunctions>();
+
+    protected override DbConnection CreateDbConnection()
+    {
+        var connection = new SqliteConnection(GetValidatedConnectionString());
+        if (CommandTimeout is { } timeout) connection.DefaultTimeout = timeout;
+        return connection;
+    }
+}
+#pragma warning restore EF1001

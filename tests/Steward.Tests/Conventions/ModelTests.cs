@@ -36,4 +36,28 @@ public sealed class ModelTests
             }
         }
     }
+
+    /// <summary>
+    /// Steward's SQLite connections go without EF Core's decimal functions (SqliteConnectionWithoutFunctions, one
+    /// registration per open and close saved): a decimal column would need them for its sums and comparisons.
+    /// </summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task No_column_is_decimal_and_sqlite_connections_carry_no_ef_functions(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        await app.WithDbAsync(async (db, _) =>
+        {
+            foreach (var entity in db.Model.GetEntityTypes())
+                foreach (var property in entity.GetProperties())
+                    Assert.False(Nullable.GetUnderlyingType(property.ClrType) == typeof(decimal) || property.ClrType == typeof(decimal),
+                        $"{entity.ClrType.Name}.{property.Name} is a decimal: SQLite's connections lack EF Core's decimal functions");
+            if (!db.IsSqlite) return 0;
+            // the connection Steward's contexts make runs plain SQL and knows none of EF Core's functions
+            Assert.Equal(3, await db.Database.SqlQueryRaw<int>("SELECT 1 + 2 AS \"Value\"").SingleAsync());
+            var missing = await Assert.ThrowsAnyAsync<Microsoft.Data.Sqlite.SqliteException>(() =>
+                db.Database.SqlQueryRaw<decimal>("SELECT ef_add(1, 2) AS \"Value\"").SingleAsync());
+            Assert.Contains("no such function", missing.Message, StringComparison.Ordinal);
+            return 0;
+        });
+    }
 }
