@@ -17,7 +17,8 @@
 //   E3 values shorter than 8 characters are not checked: they match unrelated text ("Jane" in "Janet", a placeholder
 //      name "Before" in a test's name "…_before_…").
 // It prints figures as "scan: …" lines and every hit as the value's kind and number in canaries.tsv and where (file and
-// byte offset, or mail and part), never the value; it exits 1 on any hit.
+// byte offset, or mail and part), with the test that recorded the value and the test that made the data directory
+// (canary-tests.txt and data-tests.tsv, written beside it), never the value; it exits 1 on any hit.
 using System.Buffers;
 using System.Diagnostics;
 using System.Text;
@@ -37,6 +38,19 @@ for (var i = 1; i < args.Length - 1; i++)
     else if (args[i] == "--maildev") maildev = args[++i];
 
 var canaryFile = Path.Combine(runDir, "canaries.tsv");
+// beside it, written by the tests: the test that recorded each value (line for line), and the test that made each data
+// directory; read to name them in a hit, never scanned (test names are not personal values)
+var recordedBy = Path.Combine(runDir, "canary-tests.txt") is var r && File.Exists(r) ? File.ReadAllLines(r) : [];
+var madeBy = Path.Combine(runDir, "data-tests.tsv") is var d && File.Exists(d)
+    ? File.ReadAllLines(d).Select(l => l.Split('\t', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal)
+    : [];
+string Origin(int line, string where)
+{
+    var test = line <= recordedBy.Length ? recordedBy[line - 1] : "?";
+    var relative = Path.GetRelativePath(runDir, where).Split(Path.DirectorySeparatorChar);
+    var dir = relative.Length > 2 && relative[0] == "data" && madeBy.TryGetValue(relative[1], out var by) ? $"; its directory made by {by}" : "";
+    return $" (value recorded by {test}{dir})";
+}
 var canaries = File.Exists(canaryFile)
     ? File.ReadAllLines(canaryFile).Select((line, n) => (Line: n + 1, Parts: line.Split('\t', 2))).Where(c => c.Parts.Length == 2 && c.Parts[1].Length >= 8)
         .Select(c => new Canary(c.Line, c.Parts[0], c.Parts[1])).ToList()
@@ -67,7 +81,7 @@ void Scan(string where, string text, bool logsToo)
         var form = keys.Where(k => text.AsSpan(offset).StartsWith(k, StringComparison.OrdinalIgnoreCase)).MaxBy(k => k.Length)!;
         foreach (var c in forms[form].Where(c => logsToo || c.Kind == "personal").DistinctBy(c => c.Line))
         {
-            hits.Add($"{c.Kind} value #{c.Line} in {where} at offset {offset}");
+            hits.Add($"{c.Kind} value #{c.Line} in {where} at offset {offset}{Origin(c.Line, where)}");
             hitValues[c.Line] = hitValues.GetValueOrDefault(c.Line) + 1;
         }
         at = offset + 1;
@@ -82,7 +96,7 @@ foreach (var log in logs.Where(File.Exists))
 }
 foreach (var file in Directory.EnumerateFiles(runDir, "*", SearchOption.AllDirectories))
 {
-    if (file == canaryFile) continue;
+    if (file == canaryFile || Path.GetDirectoryName(file) == runDir && Path.GetFileName(file) is "canary-tests.txt" or "data-tests.tsv") continue;
     var isLog = Path.GetRelativePath(runDir, file).StartsWith("logs" + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     string text;
     try { text = Encoding.Latin1.GetString(File.ReadAllBytes(file)); }

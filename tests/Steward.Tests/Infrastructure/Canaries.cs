@@ -59,14 +59,26 @@ public static class Canaries
         if (RunDirectory is null || value.Contains('\n', StringComparison.Ordinal) || value.Contains('\t', StringComparison.Ordinal)
             || !Recorded.TryAdd(kind + "\t" + value, true))
             return value;
-        lock (Append) File.AppendAllText(Path.Combine(RunDirectory, "canaries.tsv"), kind + "\t" + value + "\n");
+        lock (Append)
+        {
+            File.AppendAllText(Path.Combine(RunDirectory, "canaries.tsv"), kind + "\t" + value + "\n");
+            // line for line beside it, which test recorded the value: a hit then names the test to run again
+            File.AppendAllText(Path.Combine(RunDirectory, "canary-tests.txt"), CurrentTest + "\n");
+        }
         return value;
     }
 
+    private static string CurrentTest => TestContext.Current.Test?.TestDisplayName.ReplaceLineEndings(" ") ?? "(no test)";
+
     /// <summary>A new data directory: under the run directory while a scanned run lasts, else a temporary one.</summary>
-    public static string NewDataDirectory(string prefix) => RunDirectory is null
-        ? Directory.CreateTempSubdirectory(prefix).FullName
-        : Directory.CreateDirectory(Path.Combine(RunDirectory, "data", prefix + Guid.NewGuid().ToString("N")[..12])).FullName;
+    public static string NewDataDirectory(string prefix)
+    {
+        if (RunDirectory is null) return Directory.CreateTempSubdirectory(prefix).FullName;
+        var name = prefix + Guid.NewGuid().ToString("N")[..12];
+        // which test made it, so that a hit in its files names the test (the scan reads this file, never scans it)
+        lock (Append) File.AppendAllText(Path.Combine(RunDirectory, "data-tests.tsv"), name + "\t" + CurrentTest + "\n");
+        return Directory.CreateDirectory(Path.Combine(RunDirectory, "data", name)).FullName;
+    }
 
     /// <summary>Whether a test may delete its data directory at its end: not while a scanned run keeps it for the scan.</summary>
     public static bool KeepData => RunDirectory is not null;
