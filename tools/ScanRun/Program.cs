@@ -40,9 +40,10 @@ for (var i = 1; i < args.Length - 1; i++)
 var canaryFile = Path.Combine(runDir, "canaries.tsv");
 // beside it, written by the tests: the test that recorded each value (line for line), and the test that made each data
 // directory; read to name them in a hit, never scanned (test names are not personal values)
-var recordedBy = Path.Combine(runDir, "canary-tests.txt") is var r && File.Exists(r) ? File.ReadAllLines(r) : [];
-var madeBy = Path.Combine(runDir, "data-tests.tsv") is var d && File.Exists(d)
-    ? File.ReadAllLines(d).Select(l => l.Split('\t', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal)
+var (recordedByFile, madeByFile) = (Path.Combine(runDir, "canary-tests.txt"), Path.Combine(runDir, "data-tests.tsv"));
+var recordedBy = File.Exists(recordedByFile) ? File.ReadAllLines(recordedByFile) : [];
+var madeBy = File.Exists(madeByFile)
+    ? File.ReadAllLines(madeByFile).Select(l => l.Split('\t', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal)
     : [];
 string Origin(int line, string where)
 {
@@ -96,7 +97,7 @@ foreach (var log in logs.Where(File.Exists))
 }
 foreach (var file in Directory.EnumerateFiles(runDir, "*", SearchOption.AllDirectories))
 {
-    if (file == canaryFile || Path.GetDirectoryName(file) == runDir && Path.GetFileName(file) is "canary-tests.txt" or "data-tests.tsv") continue;
+    if (file == canaryFile || file == recordedByFile || file == madeByFile) continue;
     var isLog = Path.GetRelativePath(runDir, file).StartsWith("logs" + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     string text;
     try { text = Encoding.Latin1.GetString(File.ReadAllBytes(file)); }
