@@ -104,7 +104,7 @@ public sealed class CrashTests
 
     /// <summary>
     /// The server is killed with SIGKILL in the middle of a scheduled backup of a database of 4,000 contacts, then in
-    /// the middle of the purge of a client with 3,000 of them. After the first restart the half-written backup is
+    /// the middle of the purge of a client with 3,000 of them, after its forget ledger and before its keys. After the first restart the half-written backup is
     /// cleared (marked failed, its file, scratch copy and key gone, never listed as available) and the next backup is
     /// taken; after the second the purge is finished (no contact of the client readable or stored, no key of it
     /// left, the purge dated); that backup, taken before the purge, then restores without bringing the client back,
@@ -119,9 +119,7 @@ public sealed class CrashTests
         await deployment.StartAsync();
         var (doomedId, doomedKey) = await deployment.SignUpAsync();
         var (keptId, keptKey) = await deployment.SignUpAsync();
-        // enough contacts that the purge's keys and rows take longer to go than the kill takes to land once the
-        // ledger shows the purge started (3,000 went in under that on PostgreSQL once the key reads got faster)
-        await ImportAsync(deployment.Client(doomedKey), doomedId, 10_000, "doomed");
+        await ImportAsync(deployment.Client(doomedKey), doomedId, 3000, "doomed");
         await ImportAsync(deployment.Client(keptKey), keptId, 1000, "kept");
         Assert.Equal(HttpStatusCode.OK, (await deployment.Client(doomedKey).PostAsync($"/v1/clients/{doomedId}/cancel", null)).StatusCode);
         var doomed = await ContactIdsAsync(deployment, doomedId);
@@ -160,19 +158,34 @@ public sealed class CrashTests
         Assert.Equal(0, await Count($"SELECT COUNT(*) FROM {(pg ? "steward_keys." : "")}subject_keys WHERE subject_id = @id", "keys.db", ("@id", cutShort)));
 
         // 2. the doomed client's grace window ends: killed while the retention job purges it
-        await deployment.ExecuteAsync("""UPDATE "Clients" SET "PurgeDueAt" = "CancelledAt" WHERE "Status" = 'cancelled'""");
         var status = $"""SELECT COUNT(*) FROM "Clients" WHERE "Id" = @c AND "Status" = """;
-        // killed once the purge has written its ledger entries: the keys and the rows go next
+        // killed once the purge has written its ledger entries, while it waits to destroy the keys. The ledger's write
+        // lock is held until the purge has started (its mail to the owners takes a key), then the key store's until the
+        // kill: it lands between the two steps however fast the machine is (a kill timed by polling alone came after the
+        // end of the purge under CI's load)
         var ledgerOf = $"SELECT COUNT(*) FROM {(pg ? "steward_ledger." : "")}forget_ledger WHERE client_id = @c";
-        await WaitUntilAsync(async () => await Count(ledgerOf, "ledger.db", ("@c", doomedId)) > 0, "the purge did not start", pollMs: 2);
-        deployment.Kill();
+        IAsyncDisposable keysHeld;
+        await using (await deployment.HoldWritesAsync("ledger.db", "steward_ledger.forget_ledger"))
+        {
+            await deployment.ExecuteAsync("""UPDATE "Clients" SET "PurgeDueAt" = "CancelledAt" WHERE "Status" = 'cancelled'""");
+            await WaitUntilAsync(async () => await deployment.ScalarAsync(status + "'purging'", ("@c", deployment.Id(doomedId))) == 1, () => "the purge did not start\n" + deployment.Output[^Math.Min(6000, deployment.Output.Length)..]);
+            keysHeld = await deployment.HoldWritesAsync("keys.db", "steward_keys.subject_keys");
+        }
+        await using (keysHeld)
+        {
+            await WaitUntilAsync(async () => await Count(ledgerOf, "ledger.db", ("@c", doomedId)) > 0, "the purge wrote no ledger entry");
+            deployment.Kill();
+        }
         crashes++;
         Assert.True(await deployment.ScalarAsync(status + "'purging'", ("@c", deployment.Id(doomedId))) == 1, "the purge was over before the kill");
         var keysOf = $"SELECT COUNT(*) FROM {(pg ? "steward_keys." : "")}subject_keys WHERE client_id = @c";
         var contactsOf = """SELECT COUNT(*) FROM "Contacts" WHERE "ClientId" = @c""";
-        var stateAtKill = $"status {(await deployment.ScalarAsync(status + "'purged'", ("@c", deployment.Id(doomedId))) == 1 ? "purged" : "purging")}, "
-            + $"{await deployment.ScalarAsync(contactsOf, ("@c", deployment.Id(doomedId)))} of {doomed.Count} contacts stored, "
-            + $"{await Count(keysOf, "keys.db", ("@c", doomedId))} keys left, "
+        // cut short after the ledger, before the keys: every key and every row still there, for the restart to finish
+        var keysAtKill = (await deployment.QueryAsync($"SELECT subject_id FROM {(pg ? "steward_keys." : "")}subject_keys WHERE client_id = @c",
+            r => r.GetGuid(0), "keys.db", ("@c", doomedId))).ToHashSet();
+        Assert.DoesNotContain(doomed, c => !keysAtKill.Contains(c));
+        Assert.Equal(doomed.Count, await deployment.ScalarAsync(contactsOf, ("@c", deployment.Id(doomedId))));
+        var stateAtKill = $"status purging, {doomed.Count} contacts stored and {doomed.Count} keys left, "
             + $"{await Count(ledgerOf, "ledger.db", ("@c", doomedId))} ledger entries";
 
         await deployment.StartAsync();

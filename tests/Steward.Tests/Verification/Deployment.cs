@@ -183,6 +183,21 @@ public sealed class Deployment : IAsyncDisposable
         return await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Holds the write lock of one store until disposed, as a long transaction of an operator would: the server's
+    /// writes to it wait (reads go on). <paramref name="file"/> is the SQLite file; on PostgreSQL, the table named.
+    /// A test stops the server at a chosen step this way, not by racing it.
+    /// </summary>
+    public async Task<IAsyncDisposable> HoldWritesAsync(string file, string pgTable)
+    {
+        var connection = Connection(file, "ReadWrite");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = Engine == Engine.Sqlite ? "PRAGMA busy_timeout=30000; BEGIN IMMEDIATE" : $"BEGIN; LOCK TABLE {pgTable} IN EXCLUSIVE MODE";
+        await command.ExecuteNonQueryAsync();
+        return connection; // closing it rolls the transaction back and releases the lock
+    }
+
     /// <summary>A data-table id as the engine stores it: EF Core keeps a Guid as upper-case text on SQLite.</summary>
     public object Id(Guid id) => Engine == Engine.Sqlite ? id.ToString().ToUpperInvariant() : id;
 

@@ -24,10 +24,11 @@ public static class Hostile
         "../../../../etc/passwd", "..\\..\\..\\windows\\win.ini", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/etc/passwd\u0000.txt", "file:///etc/passwd",
         // control characters, odd Unicode
         "a\u0000b", "\u0007\u001b[31mred\u001b[0m", "line1\r\nline2", "\u202Eevil\u202C", "\uFEFF\u200B\u200D", "😀👩‍👩‍👧", "Ω≈ç√∫",
-        // emails, long and odd
-        "a@b", "@example.com", "plainaddress", "\"very.(),:;<>[]\\\".unusual\"@example.com", new string('l', 300) + "@example.com",
-        "a@" + new string('d', 300) + ".example", "user@[127.0.0.1]", "jöhn@exämple.com", "a..b@example.com", "a@b@c.example",
-        " spaced@example.com ", "x@example.com\r\nBcc: victim@example.com", "x@example.com,y@example.com",
+        // emails, long and odd; at a domain no test's personal value uses: a free-text field (a legal hold's reason) keeps
+        // them as typed, and the after-the-run scan would find a recorded value such as "d@example.com" inside "spaced@example.com"
+        "a@b", "@hostile.example", "plainaddress", "\"very.(),:;<>[]\\\".unusual\"@hostile.example", new string('l', 300) + "@hostile.example",
+        "a@" + new string('d', 300) + ".example", "user@[127.0.0.1]", "jöhn@exämple.com", "a..b@hostile.example", "a@b@c.example",
+        " spaced@hostile.example ", "x@hostile.example\r\nBcc: victim@hostile.example", "x@hostile.example,y@hostile.example",
         // dates and numbers as text
         "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "10000-01-01T00:00:00Z", "2026-02-30", "-0001-01-01", "NaN", "Infinity", "-1", "1e309",
         // URLs a server must not fetch
@@ -120,7 +121,7 @@ public static class Hostile
             yield return ($"cell {Show(value)}", Encoding.UTF8.GetBytes(lines[0] + "\r\n" + string.Join(",", lines[1].Split(',').Select((c, i) => i == 0 ? c : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"")) + "\r\n"));
         yield return ("header only", Encoding.UTF8.GetBytes(lines[0] + "\r\n"));
         yield return ("no header", Encoding.UTF8.GetBytes(lines[1] + "\r\n"));
-        yield return ("unbalanced quote", Encoding.UTF8.GetBytes(lines[0] + "\r\n\"a@example.com,x\r\n"));
+        yield return ("unbalanced quote", Encoding.UTF8.GetBytes(lines[0] + "\r\n\"a@hostile.example,x\r\n"));
         yield return ("10,000 columns", Encoding.UTF8.GetBytes(string.Join(",", Enumerable.Range(0, 10_000).Select(i => "c" + i)) + "\r\n" + lines[1] + "\r\n"));
         yield return ("a 500 KB cell", Encoding.UTF8.GetBytes(lines[0] + "\r\n" + lines[1] + new string('x', 500_000) + "\r\n"));
         yield return ("duplicate header columns", Encoding.UTF8.GetBytes(lines[0] + "," + lines[0] + "\r\n" + lines[1] + "," + lines[1] + "\r\n"));
