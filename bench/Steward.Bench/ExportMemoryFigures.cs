@@ -8,7 +8,7 @@ namespace Steward.Bench;
 /// export-memory (export-memory-json, export-memory-csv): the peak working set of one whole return export by Steward
 /// (ReturnExport streamed to nowhere) of a client with the small and then with the large number of contacts
 /// (PERFORMANCE.md: flat from 10 k to 1 M, at most +50 MB; --quick 1 k and 10 k). Each export runs alone in a fresh
-/// child process (this bench, --export-memory-child) on the same deployment, with the server's settings and its server
+/// child process (this bench, --export-memory-child) on the same deployment, with the server's settings and its
 /// GC, so that its peak is the export's and not what earlier figures left in the bench's heap: the child starts
 /// Steward, collects, resets its high-water mark, exports, and reports its peak. The figure's "steward" column is the
 /// peak in MB at the small size, its "limit" the peak at the large size; the ratio small / large is higher-is-better,
@@ -64,8 +64,10 @@ internal static class ExportMemoryFigures
             RedirectStandardError = true,
         };
         foreach (var (key, value) in engine.ServerEnvironment) start.Environment[key] = value;
-        // the server's runtime settings (Steward.Server.runtimeconfig.json): server GC, a heap per core
-        start.Environment["DOTNET_gcServer"] = "1";
+        // the server's own GC settings (its runtimeconfig.json, built beside the bench), not the bench's
+        var (server, concurrent) = ServerGc();
+        start.Environment["DOTNET_gcServer"] = server ? "1" : "0";
+        start.Environment["DOTNET_gcConcurrent"] = concurrent ? "1" : "0";
         using var child = Process.Start(start) ?? throw new InvalidOperationException("the export-memory child did not start");
         var output = child.StandardOutput.ReadToEndAsync(ct);
         var error = child.StandardError.ReadToEndAsync(ct);
@@ -85,6 +87,15 @@ internal static class ExportMemoryFigures
         Log.Progress(string.Create(CultureInfo.InvariantCulture,
             $"{engine.Name} export-memory-{format} of {size:N0} contacts: peak {result.PeakMb:F0} MB (+{result.GrowthMb:F0} over idle) in {result.Seconds:F1} s"));
         return result;
+    }
+
+    /// <summary>The server's GC mode as its runtimeconfig.json sets it (the runtime's defaults where it says nothing).</summary>
+    private static (bool Server, bool Concurrent) ServerGc()
+    {
+        var config = Path.ChangeExtension(Soak.BuiltServer(), ".runtimeconfig.json");
+        var properties = System.Text.Json.JsonDocument.Parse(File.ReadAllText(config)).RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        bool Flag(string name, bool otherwise) => properties.TryGetProperty(name, out var value) ? value.GetBoolean() : otherwise;
+        return (Flag("System.GC.Server", false), Flag("System.GC.Concurrent", true));
     }
 
     /// <summary>
