@@ -104,9 +104,9 @@ public sealed class CrashTests
 
     /// <summary>
     /// The server is killed with SIGKILL in the middle of a scheduled backup of a database of 4,000 contacts, then in
-    /// the middle of the purge of a client with 3,000 of them, after its forget ledger and before its keys. After the first restart the half-written backup is
-    /// cleared (marked failed, its file, scratch copy and key gone, never listed as available) and the next backup is
-    /// taken; after the second the purge is finished (no contact of the client readable or stored, no key of it
+    /// the middle of the purge of a client with 3,000 of them, after its forget ledger and before its keys. After the
+    /// first restart the half-written backup is cleared (marked failed, its file, scratch copy and key gone, never
+    /// listed as available) and the next backup is taken; after the second the purge is finished (no contact of the client readable or stored, no key of it
     /// left, the purge dated); that backup, taken before the purge, then restores without bringing the client back,
     /// and `steward audit verify` finds the chain intact.
     /// </summary>
@@ -168,7 +168,7 @@ public sealed class CrashTests
         await using (await deployment.HoldWritesAsync("ledger.db", "steward_ledger.forget_ledger"))
         {
             await deployment.ExecuteAsync("""UPDATE "Clients" SET "PurgeDueAt" = "CancelledAt" WHERE "Status" = 'cancelled'""");
-            await WaitUntilAsync(async () => await deployment.ScalarAsync(status + "'purging'", ("@c", deployment.Id(doomedId))) == 1, () => "the purge did not start\n" + deployment.Output[^Math.Min(6000, deployment.Output.Length)..]);
+            await WaitUntilAsync(async () => await deployment.ScalarAsync(status + "'purging'", ("@c", deployment.Id(doomedId))) == 1, () => $"the purge did not start\n{deployment.Output}");
             keysHeld = await deployment.HoldWritesAsync("keys.db", "steward_keys.subject_keys");
         }
         await using (keysHeld)
