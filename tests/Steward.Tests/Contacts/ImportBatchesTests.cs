@@ -37,6 +37,24 @@ public sealed class ImportBatchesTests
         Assert.Equal(2296, await app.WithDbAsync((db, _) => db.Contacts.CountAsync(), tenant.ClientId));
     }
 
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G44_an_email_in_the_trash_is_skipped_as_existing_and_its_batch_stays_one_unit(Engine engine)
+    {
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var trashed = (await tenant.CreateContactAsync(new { email = "binned@example.com" })).GetProperty("id").GetGuid();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await tenant.Http.DeleteAsync($"{tenant.Base}/contacts/{trashed}")).StatusCode);
+
+        var report = await (await PostCsvAsync(tenant, "email,firstName\nkept1@example.com,A\nbinned@example.com,B\nkept2@example.com,C\n")).JsonAsync();
+        Assert.Equal((2, 1, 0), (report.GetProperty("imported").GetInt32(), report.GetProperty("skipped").GetInt32(), report.GetProperty("failed").GetInt32()));
+        // one batch, one transaction, one event: not the row-by-row retry a unique violation sends a batch to
+        Assert.Equal(1, await app.WithDbAsync((db, _) => db.AuditEvents.CountAsync(e => e.Action == "ImportContacts")));
+        // the trashed contact is untouched, still restorable
+        var binned = await app.WithDbAsync((db, _) => db.Contacts.IgnoreQueryFilters().SingleAsync(c => c.Id == trashed));
+        Assert.NotNull(binned.DeletedAt);
+        Assert.Equal(2, await app.WithDbAsync((db, _) => db.Contacts.CountAsync(), tenant.ClientId));
+    }
+
     private static Task<HttpResponseMessage> PostCsvAsync(StewardApp.Tenant tenant, string csv) =>
         tenant.Http.PostAsync(tenant.Base + "/contacts/import", new StringContent(csv, Encoding.UTF8, "text/csv"));
 }
