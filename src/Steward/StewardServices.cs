@@ -318,6 +318,8 @@ public static class StewardServices
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StewardDb>();
         await Migrate.HandleAsync(db, ct);
+        // PostgreSQL: events a process committed but did not live to chain (PostgresChain)
+        if (!db.IsSqlite) await PostgresChain.For(db.Database.GetConnectionString()!).ChainAsync(ct: ct);
         await scope.ServiceProvider.GetRequiredService<AgreementCatalog>().PublishTemplatesAsync(ct);
         await scope.ServiceProvider.GetRequiredService<Register>().SeedAsync(ct);
         await scope.ServiceProvider.GetRequiredService<ReplayForgetLedger>().HandleAsync(ct);

@@ -1,4 +1,3 @@
-using System.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Steward.Contacts;
@@ -10,33 +9,23 @@ namespace Steward.Audit;
 /// Appends the event of a request that wrote nothing else (a read, a refusal, a failure: <see cref="AuditMiddleware"/>)
 /// as a unit of work of its own, on held connections with its statements prepared: through EF Core each such event cost
 /// a context, a transaction and the save pipeline, more than the read it records. The chain's rule stays
-/// <see cref="AuditChain"/>'s. PostgreSQL runs the chain's append statement in autocommit, so the head's row lock is held
-/// for that one statement and its commit; SQLite chains the event under the data's write gate, as a unit of work does.
+/// <see cref="AuditChain"/>'s. PostgreSQL hands the event to <see cref="PostgresChain"/>'s next round, which commits it with
+/// the events of concurrent requests; SQLite chains the event under the data's write gate.
 /// A restore replaces the data under the held connections: they follow <see cref="HeldReader.DropAll"/>.
 /// </summary>
 public sealed class AuditAppender(EmailLookup connections, IOptions<StorageOptions> storage) : IAsyncDisposable
 {
     private readonly bool _sqlite = storage.Value.Database.Provider == DatabaseProvider.Sqlite;
     private readonly string _connectionString = storage.Value.DataConnectionString;
-    private HeldReader? _postgres;
     // used by the holder of the write gate alone
     private HeldChain? _held;
 
-    private HeldReader Postgres => LazyInitializer.EnsureInitialized(ref _postgres, () =>
-        new HeldReader(connections.OpenAsync, AuditChain.AppendSql, [.. AuditChain.AppendTypes.Select(type => ("", (DbType?)type))]));
-
-    /// <summary>Chains <paramref name="e"/> after the head and commits it durably; it then holds its place in the chain.</summary>
+    /// <summary>Commits <paramref name="e"/> durably in the chain.</summary>
     public async Task AppendAsync(AuditEvent e, CancellationToken ct)
     {
         if (!_sqlite)
         {
-            if (await Postgres.ReadAsync(AuditChain.AppendValues(e), r => AuditChain.Appended(r, e), ct) is not null) return;
-            // a database whose chain never started: its genesis head, then the append again
-            await using (var connection = await connections.OpenAsync(ct))
-            await using (var genesis = SqlStore.Command(connection, AuditChain.GenesisSql, null, ("", AuditChain.Genesis)))
-                await genesis.ExecuteNonQueryAsync(ct);
-            if (await Postgres.ReadAsync(AuditChain.AppendValues(e), r => AuditChain.Appended(r, e), ct) is null)
-                throw new InvalidOperationException("The audit chain has no head.");
+            await PostgresChain.For(_connectionString).ChainAsync(e, ct);
             return;
         }
 
@@ -71,10 +60,10 @@ public sealed class AuditAppender(EmailLookup connections, IOptions<StorageOptio
         _held = null;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (_postgres is not null) await _postgres.DisposeAsync();
         Drop();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>SQLite: one connection and the chain's statements, prepared once.</summary>

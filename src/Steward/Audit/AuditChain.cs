@@ -21,20 +21,22 @@ public static class AuditChain
     public static readonly byte[] Genesis = new byte[32];
 
     /// <summary>
-    /// Saves the unit of work, then appends its events last, in its transaction.
-    /// PostgreSQL: each event with one statement that locks the chain head, chains the event to it and moves it, all
-    /// sent in one round trip. The head's row lock, which orders writers across processes, is then held for that round
-    /// trip and the commit only, not for the unit of work's own writes, so that concurrent writers' commits overlap as
-    /// far as the chain allows.
+    /// Saves the unit of work, then writes its events last, in its transaction.
     /// SQLite: the write gate orders writers; the head is read, the events chained and inserted and the head moved by
     /// plain commands (<see cref="SqliteChain"/>): through EF Core's save pipeline these two rows cost more than their
     /// statements, inside the gate every writer waits on.
+    /// PostgreSQL: the events are inserted as pending, under no shared lock; once the transaction has committed,
+    /// <see cref="WriteScope"/> waits for <see cref="PostgresChain"/> to chain them. True if there are some to chain.
     /// </summary>
-    public static async Task SaveAndAppendAsync(StewardDb db, CancellationToken ct)
+    public static async Task<bool> SaveAndAppendAsync(StewardDb db, CancellationToken ct)
     {
         var pending = Pending(db);
-        // SaveChanges must not insert them: they are inserted by the append, with their place in the chain
+        // SaveChanges must not insert them: they are inserted by the append, with their place in the chain;
+        // PostgreSQL's pending rows go with the change, in SaveChanges' own batch (their temporary keys keep this order)
         foreach (var e in pending) db.Entry(e).State = EntityState.Detached;
+        var unit = Guid.CreateVersion7();
+        List<PendingAuditEvent> queued = db.IsSqlite ? [] : [.. pending.Select(e => new PendingAuditEvent(e, unit))];
+        db.AddRange(queued);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -42,109 +44,24 @@ public static class AuditChain
         catch
         {
             // as before the save: still pending in this context
+            foreach (var q in queued) db.Entry(q).State = EntityState.Detached;
             foreach (var e in pending) db.AuditEvents.Add(e);
             throw;
         }
-        if (pending.Count == 0) return;
+        foreach (var q in queued) db.Entry(q).State = EntityState.Detached;
+        if (!db.IsSqlite || pending.Count == 0) return queued.Count > 0;
 
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            if (db.IsSqlite)
-            {
-                using var chain = new SqliteChain((SqliteConnection)db.Database.GetDbConnection());
-                chain.Append(pending, (SqliteTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
-            }
-            else if (!await AppendAsync(db, pending, ct))
-            {
-                // a database whose chain never started: its genesis head, then the append again
-                await using var genesis = db.Database.GetDbConnection().CreateCommand();
-                genesis.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-                genesis.CommandText = GenesisSql;
-                genesis.Parameters.Add(Parameter(genesis.CreateParameter(), Genesis));
-                await genesis.ExecuteNonQueryAsync(ct);
-                if (!await AppendAsync(db, pending, ct)) throw new InvalidOperationException("The audit chain has no head.");
-            }
+            using var chain = new SqliteChain((SqliteConnection)db.Database.GetDbConnection());
+            chain.Append(pending, (SqliteTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+            return false;
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
-    }
-
-    /// <summary>The head of a chain that never started, unless another writer made it first ($1: <see cref="Genesis"/>).</summary>
-    internal const string GenesisSql = """INSERT INTO "AuditChainHeads" ("Id", "Seq", "Hash") VALUES (1, 0, $1) ON CONFLICT ("Id") DO NOTHING""";
-
-    // the hash is AuditChain.Hash computed by PostgreSQL ($1 is the content after the seq, see Tail), so that no
-    // client round trip happens while the head is locked; the caller checks it against Hash all the same
-    internal const string AppendSql = """
-        WITH head AS (SELECT "Seq" + 1 AS seq, "Hash" AS prev FROM "AuditChainHeads" WHERE "Id" = 1 FOR UPDATE),
-        sealed AS (SELECT seq, prev, sha256(prev || int8send(seq) || convert_to(seq::text, 'UTF8') || $1) AS hash FROM head),
-        moved AS (UPDATE "AuditChainHeads" SET "Seq" = sealed.seq, "Hash" = sealed.hash FROM sealed WHERE "Id" = 1)
-        INSERT INTO "AuditEvents" ("Seq", "At", "ActorType", "ActorId", "ClientId", "Action", "ResourceType", "ResourceId",
-            "Outcome", "Status", "IpAddressSealed", "CorrelationId", "Reason", "PrevHash", "Hash")
-        SELECT seq, $2::timestamptz, $3::text, $4::text, $5::uuid, $6::text, $7::text, $8::text, $9::text, $10::integer,
-            $11::bytea, $12::text, $13::text, prev, hash FROM sealed
-        RETURNING "Seq", "PrevHash", "Hash"
-        """;
-
-    /// <summary>Appends the events in one batch; false if there is no head to chain to (nothing was written).</summary>
-    private static async Task<bool> AppendAsync(StewardDb db, List<AuditEvent> events, CancellationToken ct)
-    {
-        await using var batch = db.Database.GetDbConnection().CreateBatch();
-        batch.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        foreach (var e in events)
-        {
-            var command = batch.CreateBatchCommand();
-            command.CommandText = AppendSql;
-            var values = AppendValues(e);
-            for (var p = 0; p < values.Length; p++)
-            {
-                var parameter = Parameter(command.CreateParameter(), values[p]);
-                parameter.DbType = AppendTypes[p];
-                command.Parameters.Add(parameter);
-            }
-            batch.BatchCommands.Add(command);
-        }
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        var i = 0;
-        do
-        {
-            if (!await reader.ReadAsync(ct)) return false;
-            Appended(reader, events[i++]);
-        } while (await reader.NextResultAsync(ct));
-        return i == events.Count;
-    }
-
-    /// <summary>Gives the event the place in the chain that <see cref="AppendSql"/> answered, checked against the chain's rule.</summary>
-    internal static AuditEvent Appended(DbDataReader reader, AuditEvent e)
-    {
-        e.Seq = reader.GetInt64(0);
-        e.PrevHash = (byte[])reader.GetValue(1);
-        e.Hash = (byte[])reader.GetValue(2);
-        if (!e.Hash.AsSpan().SequenceEqual(Hash(e)))
-            throw new InvalidOperationException("The database chained an audit event to a hash other than the chain's rule gives.");
-        return e;
-    }
-
-    /// <summary>The types of <see cref="AppendSql"/>'s parameters, $1 to $13: a null value has none of its own.</summary>
-    internal static readonly DbType[] AppendTypes =
-    [
-        DbType.Binary, DbType.DateTimeOffset, DbType.String, DbType.String, DbType.Guid, DbType.String, DbType.String, DbType.String,
-        DbType.String, DbType.Int32, DbType.Binary, DbType.String, DbType.String,
-    ];
-
-    /// <summary>The values of <see cref="AppendSql"/>'s parameters for this event, $1 to $13.</summary>
-    internal static object?[] AppendValues(AuditEvent e) =>
-    [
-        Encoding.UTF8.GetBytes(Tail(e)), e.At, e.ActorType, e.ActorId, e.ClientId, e.Action, e.ResourceType, e.ResourceId, e.Outcome,
-        e.Status, e.IpAddressSealed, e.CorrelationId, e.Reason,
-    ];
-
-    private static DbParameter Parameter(DbParameter parameter, object? value)
-    {
-        parameter.Value = value ?? DBNull.Value;
-        return parameter;
     }
 
     /// <summary>The unit of work's events not yet in the chain, in recorded order.</summary>

@@ -13,6 +13,8 @@ public sealed class VerifyAuditChain(StewardDb db)
 
     public async Task<Report> HandleAsync(CancellationToken ct, IProgress<long>? progress = null)
     {
+        // PostgreSQL: events a process committed but did not live to chain are chained first, so that they are verified
+        if (!db.IsSqlite) await PostgresChain.For(db.Database.GetConnectionString()!).ChainAsync(ct: ct);
         var checkpoint = await db.AuditCheckpoints.AsNoTracking().SingleOrDefaultAsync(c => c.Id == 1, ct);
         var previousHash = checkpoint?.Hash ?? AuditChain.Genesis;
         long? previousSeq = checkpoint?.Seq;

@@ -109,7 +109,8 @@ public abstract class StewardDb(DbContextOptions options) : DbContext(options)
         CustomField.Configure(modelBuilder);
         Widget.Configure(modelBuilder);
         ConsentEvent.Configure(modelBuilder);
-        AuditEvent.Configure(modelBuilder);
+        // SQLite's write gate orders its writers, so a unit of work chains its events at commit: nothing is pending
+        AuditEvent.Configure(modelBuilder, pending: !IsSqlite);
         OutboxMessage.Configure(modelBuilder);
         StaffMember.Configure(modelBuilder);
         PrivilegedCredential.Configure(modelBuilder);

@@ -14,9 +14,10 @@ public sealed class WriteScope(StewardDb db, IDbContextTransaction transaction, 
         // no savepoint around the last save: if it fails the whole transaction is rolled back, never continued,
         // and on PostgreSQL each savepoint is a round trip
         db.Database.AutoSavepointsEnabled = false;
+        bool chain;
         try
         {
-            await AuditChain.SaveAndAppendAsync(db, ct);
+            chain = await AuditChain.SaveAndAppendAsync(db, ct);
         }
         finally
         {
@@ -24,6 +25,8 @@ public sealed class WriteScope(StewardDb db, IDbContextTransaction transaction, 
         }
         await transaction.CommitAsync(ct);
         await ReleaseAsync();
+        // PostgreSQL: the events committed as pending; once this returns they are in the chain, as the caller expects
+        if (chain) await PostgresChain.For(db.Database.GetConnectionString()!).ChainAsync(ct: ct);
     }
 
     public async ValueTask DisposeAsync()

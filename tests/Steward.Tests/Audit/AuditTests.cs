@@ -92,22 +92,25 @@ public sealed class AuditTests
         await using var app = await StewardApp.StartAsync(engine);
         await using var a = app.Services.CreateAsyncScope();
         await using var b = app.Services.CreateAsyncScope();
-        async Task RecordAsync(AsyncServiceScope scope, string action)
+        async Task RecordAsync(AsyncServiceScope scope, params string[] actions)
         {
             var db = scope.ServiceProvider.GetRequiredService<Steward.Data.StewardDb>();
             await using var write = await db.BeginWriteAsync(default);
-            await scope.ServiceProvider.GetRequiredService<AuditLog>().RecordAsync(db, action, "test", null, default);
+            foreach (var action in actions)
+                await scope.ServiceProvider.GetRequiredService<AuditLog>().RecordAsync(db, action, "test", null, default);
             await write.CommitAsync(default);
         }
         // a job's loop commits one event per item in one context while a request commits in between: the context's
         // chain head is stale by then, and its next event must not take the sequence number the request took
         await RecordAsync(a, "TestFirstOfA");
         await RecordAsync(b, "TestOfB");
-        await RecordAsync(a, "TestSecondOfA");
+        // several events of one unit of work keep the order they were recorded in
+        string[] many = [.. Enumerable.Range(0, 12).Select(i => $"TestSecondOfA{i}")];
+        await RecordAsync(a, many);
         var report = await app.WithDbAsync((_, sp) => sp.GetRequiredService<VerifyAuditChain>().HandleAsync(default));
         Assert.True(report.Intact, report.Problem);
         var order = await app.WithDbAsync((db, _) => db.AuditEvents.Where(e => e.Action.StartsWith("Test")).OrderBy(e => e.Seq).Select(e => e.Action).ToListAsync());
-        Assert.Equal(["TestFirstOfA", "TestOfB", "TestSecondOfA"], order);
+        Assert.Equal(["TestFirstOfA", "TestOfB", .. many], order);
     }
 
     [Theory, ClassData(typeof(Engines))]
@@ -126,6 +129,58 @@ public sealed class AuditTests
         Assert.Equal(reads, events.Select(e => e.CorrelationId).Distinct().Count());
         var report = await app.WithDbAsync((_, sp) => sp.GetRequiredService<VerifyAuditChain>().HandleAsync(default));
         Assert.True(report.Intact, report.Problem);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task G47_concurrent_writes_and_reads_are_each_in_the_chain_when_answered_and_the_chain_verifies(Engine engine)
+    {
+        // on PostgreSQL concurrent units of work commit their events as pending and share chaining rounds
+        // (PostgresChain): each answered request's event must already be chained, exactly once, in an exact chain
+        await using var app = await StewardApp.StartAsync(engine);
+        var tenant = await app.SignUpAsync();
+        var id = (await tenant.CreateContactAsync(new { email = "mixed@example.com" })).GetProperty("id").GetGuid();
+        const int each = 30;
+        var creates = Enumerable.Range(0, each).Select(i => Task.Run(() =>
+            tenant.Http.PostAsJsonAsync($"{tenant.Base}/contacts", new { email = $"mixed{i}@example.com" })));
+        var reads = Enumerable.Range(0, each).Select(_ => Task.Run(() => tenant.Http.GetAsync($"{tenant.Base}/contacts/{id}")));
+        var responses = await Task.WhenAll(creates.Concat(reads));
+        Assert.All(responses, r => Assert.True(r.IsSuccessStatusCode, r.StatusCode.ToString()));
+
+        var events = await app.WithDbAsync((db, _) => db.AuditEvents.Where(e => e.Action == "CreateContact" || e.Action == "GetContact").ToListAsync());
+        Assert.Equal(1 + each, events.Count(e => e.Action == "CreateContact"));
+        Assert.Equal(each, events.Count(e => e.Action == "GetContact"));
+        Assert.Equal(events.Count, events.Select(e => e.Seq).Distinct().Count());
+        var report = await app.WithDbAsync((_, sp) => sp.GetRequiredService<VerifyAuditChain>().HandleAsync(default));
+        Assert.True(report.Intact, report.Problem);
+        if (engine == Engine.Postgres)
+            Assert.Equal(0, await app.WithDbAsync((db, _) => db.Database.SqlQueryRaw<int>("""SELECT count(*)::int AS "Value" FROM "AuditPending" """).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task G47_on_postgres_an_event_committed_by_a_process_that_died_before_chaining_it_is_chained_and_verified()
+    {
+        await using var app = await StewardApp.StartAsync(Engine.Postgres);
+        var tenant = await app.SignUpAsync();
+        var before = await app.WithDbAsync((db, _) => db.AuditEvents.CountAsync());
+        // what a unit of work leaves when its process is killed between its commit and its chaining round
+        await app.WithDbAsync((db, _) => db.Database.ExecuteSqlRawAsync("""
+            INSERT INTO "AuditPending" ("Unit", "At", "ActorType", "ActorId", "ClientId", "Action", "ResourceType", "ResourceId", "Outcome", "Status")
+            VALUES (gen_random_uuid(), now(), 'api-key', 'k1', {0}, 'TestOrphaned', 'contact', 'c1', 'success', 201)
+            """, tenant.ClientId));
+
+        // another process (the CLI) verifies: it chains the event first, then finds the chain intact with it
+        var (exit, output) = await CliVerifyAsync(app);
+        Assert.Equal((0, $"The audit chain is intact: {before + 1} events."), (exit, output.Trim()));
+        var orphan = await app.WithDbAsync((db, _) => db.AuditEvents.SingleAsync(e => e.Action == "TestOrphaned"));
+        Assert.Equal(("api-key", "k1", tenant.ClientId, "c1", 201), (orphan.ActorType, orphan.ActorId, orphan.ClientId, orphan.ResourceId, orphan.Status));
+        Assert.Equal(before + 1, orphan.Seq);
+        Assert.Equal(0, await app.WithDbAsync((db, _) => db.Database.SqlQueryRaw<int>("""SELECT count(*)::int AS "Value" FROM "AuditPending" """).SingleAsync()));
+
+        // and this process's next event follows it
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await tenant.Http.GetAsync($"{tenant.Base}/contacts")).StatusCode);
+        var report = await app.WithDbAsync((_, sp) => sp.GetRequiredService<VerifyAuditChain>().HandleAsync(default));
+        Assert.True(report.Intact, report.Problem);
+        Assert.Equal(before + 2, report.Events);
     }
 
     [Theory, ClassData(typeof(Engines))]

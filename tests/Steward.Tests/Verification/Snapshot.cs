@@ -18,6 +18,7 @@ public sealed class Snapshot(StewardApp app)
     {
         ["AuditEvents"] = "every request is recorded, refusals included (ASVS V7.1.3)",
         ["AuditChainHeads"] = "the head of the audit chain moves with each event",
+        ["AuditPending"] = "PostgreSQL: events on their way into the chain, within the request that wrote them",
         ["AuditCheckpoints"] = "the audit trail's retention checkpoints",
     };
 
