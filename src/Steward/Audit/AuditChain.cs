@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Data;
-using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
